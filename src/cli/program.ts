@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { KitError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
+
+/**
+ * The command tree. Each action imports its command module only when it runs, so `--help` loads
+ * commander alone (no yaml, handlebars, ts-morph or inquirer).
+ */
+export function buildProgram(): Command {
+  const { version } = JSON.parse(readFileSync(`${packageRoot}/package.json`, 'utf8')) as { version: string };
+  const program = new Command('create-kit-service')
+    .description('Generate a system of Go-kit-style TypeScript services, one per bounded context of a domain spec (kit.yaml), and keep it up to date.')
+    .version(version, '-v, --version')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .argument('[dir]', 'folder to create the system in')
+    .option('--spec <file>', 'domain spec to generate from')
+    .option('--example', 'use the built-in example spec (a shop in three contexts)')
+    .option('--name <name>', 'system name (kebab-case); default: the spec\'s name')
+    .option('-y, --yes', 'accept every default; never prompt')
+    .option('--no-install', 'skip npm install')
+    .option('--no-git', 'skip git init and the first commit')
+    .option('--dry-run', 'print what would be written, write nothing')
+    .option('--force', 'write into a folder that is not empty')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx create-kit-service shop --example --yes      a running example system in ./shop
+  $ npx create-kit-service shop --spec kit.yaml      a system from your own spec
+  $ create-kit-service validate kit.yaml             check a spec
+  $ create-kit-service generate                      bring a system up to date with its kit.yaml
+
+Exit codes: 0 ok, 1 failure or invalid input, 2 usage. NO_COLOR turns colour off; DEBUG=1 shows stack traces.`,
+    )
+    .action(async (dir: string | undefined, options: CreateOptions) => {
+      const { createCommand } = await import('./commands/create.js');
+      await createCommand(dir, options);
+    });
+
+  program
+    .command('validate')
+    .description('check a spec and print every problem at once as file:line:col')
+    .argument('[file]', 'spec file', 'kit.yaml')
+    .action(async (file: string) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      await validateCommand(file);
+    });
+
+  program
+    .command('generate')
+    .description('bring every service up to date with kit.yaml (run inside a system)')
+    .option('--dry-run', 'print a unified diff, write nothing')
+    .option('--check', 'write nothing; exit 1 when anything is out of date')
+    .action(() => notBuiltYet('generate', 'regenerate after a spec change'));
+
+  const add = program.command('add').description('add an endpoint or a context to the spec and the code');
+  add
+    .command('endpoint')
+    .description('add an endpoint to a context')
+    .argument('<context>', 'bounded context')
+    .argument('<name>', 'endpoint name (camelCase)')
+    .option('--http <route>', 'method and path, e.g. "POST /orders/{id}"')
+    .option('--request <fields>', 'request fields, e.g. "id:string,qty:integer"')
+    .option('--response <fields>', 'response fields, e.g. "total:number"')
+    .option('--errors <names>', 'declared errors, e.g. "OutOfStock,NotFound"')
+    .option('--description <text>', 'what the endpoint does')
+    .option('--dry-run', 'print a unified diff, write nothing')
+    .action(() => notBuiltYet('add endpoint', 'add endpoint and add context'));
+  add
+    .command('context')
+    .description('add a bounded context and generate its service')
+    .argument('<name>', 'context name (kebab-case)')
+    .option('--empty', 'without an example endpoint')
+    .option('--dry-run', 'print a unified diff, write nothing')
+    .action(() => notBuiltYet('add context', 'add endpoint and add context'));
+
+  return program;
+}
+
+/** Options of the default (create) command, as commander parses them. */
+export interface CreateOptions {
+  spec?: string;
+  example?: boolean;
+  name?: string;
+  yes?: boolean;
+  install: boolean;
+  git: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+function notBuiltYet(command: string, issue: string): never {
+  throw new KitError('NOT_IMPLEMENTED', `"${command}" is not built yet`, {
+    hint: `it arrives with the issue "${issue}"; until then, regenerate into a new folder`,
+  });
+}

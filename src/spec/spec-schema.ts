@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { HTTP_METHODS, MIDDLEWARE, PRIMITIVES, TRANSPORTS } from './tables.js';
+
+/**
+ * The shape of `kit.yaml`: the one source of truth for the structural checks of `validate` and for
+ * the JSON Schema that ships for editors (scripts/write-json-schema.ts). Rules that need the whole
+ * spec (unknown types, collisions, routes) live in check-semantics.ts.
+ */
+
+type RawTypeExpression = string | RawTypeExpression[];
+const typeExpression: z.ZodType<RawTypeExpression> = z
+  .union([z.string(), z.array(z.lazy(() => typeExpression)).length(1)])
+  .meta({
+    description: `A field type: ${Object.keys(PRIMITIVES).join(', ')}, a type of this context, or [T] for a list of T.`,
+  });
+
+const fields = z
+  .record(z.string(), typeExpression)
+  .meta({ description: 'Fields by name; a "?" after the name makes the field optional (email?: string).' });
+
+const endpoint = z
+  .strictObject({
+    description: z.string().optional().meta({ description: 'What the endpoint does; becomes its doc comment.' }),
+    http: z
+      .string()
+      .optional()
+      .meta({
+        description: `Method and path, e.g. "GET /orders/{orderId}" (${HTTP_METHODS.join(', ')}). Default: POST /<kebab-name>.`,
+      }),
+    request: fields.optional(),
+    response: fields.optional(),
+    errors: z.array(z.string()).optional().meta({ description: 'Domain errors the endpoint may answer with.' }),
+  })
+  .meta({ description: 'One operation of the service.' });
+
+const upstream = z
+  .strictObject({
+    endpoints: z.array(z.string()).optional().meta({ description: "The upstream's endpoints this context calls." }),
+    translate: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: "Upstream type -> this context's type, e.g. { Payer: Customer }." }),
+  })
+  .meta({ description: 'How this context calls an upstream context.' });
+
+const context = z
+  .strictObject({
+    description: z.string().optional(),
+    port: z.int().min(1).max(65535).optional().meta({ description: 'HTTP port; default 8080 + position.' }),
+    transports: z
+      .array(z.enum(Object.keys(TRANSPORTS) as [keyof typeof TRANSPORTS]))
+      .optional()
+      .meta({ description: 'Default [http].' }),
+    middleware: z
+      .array(z.enum(Object.keys(MIDDLEWARE) as [keyof typeof MIDDLEWARE]))
+      .optional()
+      .meta({ description: 'Endpoint middleware. Default [logging, metrics, ratelimit].' }),
+    types: z.record(z.string(), fields).optional().meta({ description: "This context's own model." }),
+    endpoints: z.record(z.string(), endpoint).optional(),
+    uses: z.record(z.string(), upstream).optional().meta({ description: 'Upstream contexts this one calls.' }),
+  })
+  .meta({ description: 'A bounded context: becomes one service.' });
+
+/** The whole spec. */
+export const specSchema = z
+  .strictObject({
+    name: z.string().meta({ description: 'The system name, kebab-case.' }),
+    description: z.string().optional(),
+    contexts: z.record(z.string(), context).meta({ description: 'Bounded contexts by name; one service each.' }),
+  })
+  .meta({ title: 'create-kit-service domain spec (kit.yaml)' });
+
+export type RawSpec = z.infer<typeof specSchema>;
+export type RawContext = z.infer<typeof context>;
+export type RawEndpoint = z.infer<typeof endpoint>;
+export type RawFields = z.infer<typeof fields>;
