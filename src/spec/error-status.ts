@@ -17,6 +17,7 @@ export const DEFAULT_ERROR_STATUS = 422;
 
 /** Error classes every generated service has; a spec's errors may not take their names. */
 export const BUILT_IN_ERRORS: ReadonlySet<string> = new Set([
+  'Error',
   'NotImplementedError',
   'RateLimitedError',
   'UpstreamUnavailableError',

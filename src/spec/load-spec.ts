@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLParseError, type Document, type Node } from 'yaml';
 import { KitError, type SourceLocation } from '../errors.js';
 
 /** A path into the spec, as keys and indexes: ['contexts', 'ordering', 'port']. */
@@ -25,7 +25,9 @@ export interface SpecSource {
 /** Parses spec text; YAML errors are kept in `document.errors` for the validator to report. */
 export function parseSpec(file: string, text: string): SpecSource {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // A byte order mark is no column: leave it out so that line 1 counts like the others.
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const document = parseDocument(body, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };
@@ -33,8 +35,23 @@ export function parseSpec(file: string, text: string): SpecSource {
   let value: unknown;
   try {
     value = document.errors.length === 0 ? document.toJS({ maxAliasCount: 100 }) : undefined;
-  } catch {
+  } catch (error) {
+    // toJS throws for an alias without an anchor and for an alias bomb; report it as a YAML error
+    // at the first unresolved alias (or the first alias), not as a missing spec.
     value = undefined;
+    let offset = 0;
+    let firstAlias: number | undefined;
+    visit(document, {
+      Alias(_key, alias) {
+        firstAlias ??= alias.range?.[0];
+        if (alias.resolve(document) !== undefined) return undefined;
+        offset = alias.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    offset ||= firstAlias ?? 0;
+    const message = error instanceof Error ? error.message : String(error);
+    document.errors.push(new YAMLParseError([offset, offset], /Excessive alias/.test(message) ? 'RESOURCE_EXHAUSTION' : 'BAD_ALIAS', message));
   }
   return {
     file,

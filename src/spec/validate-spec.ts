@@ -23,7 +23,7 @@ export function validateSpec(source: SpecSource): ValidationResult {
     problems.push({
       severity: 'error',
       message: duplicate ? 'duplicate key: a key may appear once in a mapping' : `invalid YAML: ${firstLine(yamlError.message)}`,
-      hint: duplicate ? 'remove or rename one of the two entries' : 'check indentation, colons and brackets around this place',
+      hint: duplicate ? 'remove or rename one of the two entries' : (YAML_HINTS[yamlError.code] ?? 'check indentation, colons and brackets around this place'),
       location: source.at(yamlError.pos[0]),
     });
   }
@@ -31,7 +31,10 @@ export function validateSpec(source: SpecSource): ValidationResult {
 
   const parsed = specSchema.safeParse(source.value);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(describeIssue(source, issue));
+    for (const issue of parsed.error.issues) {
+      // A bad field type is reported by checkSemantics, with a hint that names the context.
+      if (!isInsideFieldType(issue.path)) problems.push(...[describeIssue(source, issue)].flat());
+    }
   }
   for (const finding of checkSemantics(source.value)) {
     problems.push({
@@ -46,6 +49,11 @@ export function validateSpec(source: SpecSource): ValidationResult {
   return { spec: valid ? parsed.data : undefined, problems };
 }
 
+const YAML_HINTS: Partial<Record<string, string>> = {
+  BAD_ALIAS: 'define the anchor (&name) before the alias (*name) that uses it',
+  RESOURCE_EXHAUSTION: 'the aliases expand to too much; write the values out instead',
+};
+
 function firstLine(text: string): string {
   return text.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
@@ -53,21 +61,26 @@ function firstLine(text: string): string {
 /** Words for where a path points, e.g. `contexts.ordering.port`. */
 const showPath = (path: SpecPath) => (path.length === 0 ? 'the spec' : `"${path.join('.')}"`);
 
-/** Turns a schema issue into a message a person can act on. */
-function describeIssue(source: SpecSource, issue: z.core.$ZodIssue): Problem {
+/** True for a path at or below a field's type: `contexts.a.types.T.x`, `contexts.a.endpoints.e.request.x.0`. */
+function isInsideFieldType(path: readonly PropertyKey[]): boolean {
+  if (path[0] !== 'contexts') return false;
+  if (path[2] === 'types') return path.length >= 5;
+  return path[2] === 'endpoints' && (path[4] === 'request' || path[4] === 'response') && path.length >= 6;
+}
+
+/** Turns a schema issue into messages a person can act on (one per unknown key). */
+function describeIssue(source: SpecSource, issue: z.core.$ZodIssue): Problem | Problem[] {
   const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
   const at = (p: SpecPath, key = false) => source.locate(p, { key });
   const parent = path.at(-2);
   switch (issue.code) {
-    case 'unrecognized_keys': {
-      const key = issue.keys[0]!;
-      return {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({
         severity: 'error',
         message: `unknown key "${key}" in ${showPath(path)}`,
         hint: `allowed keys: ${allowedKeys(path).join(', ')}`,
         location: at([...path, key], true),
-      };
-    }
+      }));
     case 'invalid_value': {
       const list = parent === 'middleware' ? 'middleware' : parent === 'transports' ? 'transport' : 'value';
       const table = list === 'middleware' ? MIDDLEWARE : list === 'transport' ? TRANSPORTS : undefined;
@@ -104,6 +117,7 @@ function describeIssue(source: SpecSource, issue: z.core.$ZodIssue): Problem {
 
 function hintFor(path: SpecPath, expected: string): string {
   const last = path.at(-1);
+  if (path.length === 0) return 'start the file with "name: my-system" and "contexts:"';
   if (last === 'name' && path.length === 1) return 'add "name: my-system" at the top of the file';
   if (last === 'contexts') return 'add "contexts:" with at least one bounded context';
   if (last === 'port') return 'write the port as a whole number, e.g. 8081';

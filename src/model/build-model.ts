@@ -1,0 +1,286 @@
+import { camelCase, kebabCase, pascalCase, screamingCase } from '../naming.js';
+import { errorClassName, errorStatus } from '../spec/error-status.js';
+import { parseRoute } from '../spec/parse-route.js';
+import type { RawFields, RawSpec } from '../spec/spec-schema.js';
+import {
+  BASE_PORT,
+  DEFAULT_MIDDLEWARE,
+  DEFAULT_TRANSPORTS,
+  MIDDLEWARE,
+  PRIMITIVES,
+  QUERY_METHODS,
+  TRANSPORTS,
+  type MiddlewareName,
+  type PrimitiveName,
+  type TransportName,
+} from '../spec/tables.js';
+import { parseTypeExpression, showTypeExpression, type TypeExpression } from '../spec/type-expression.js';
+import type { EndpointModel, ErrorModel, FieldModel, ServiceModel, SystemModel, Text, TypeModel } from './system-model.js';
+import { invalidValue, sampleValue, type TypeTable } from './sample-values.js';
+
+/**
+ * Turns a valid spec into the model the templates render. It assumes validateSpec accepted the
+ * spec; every name variant, route and schema is computed here once.
+ */
+export function buildModel(spec: RawSpec): SystemModel {
+  const contexts = Object.entries(spec.contexts);
+  const services = contexts.map(([name, context], index) => buildService(spec, name, context, index));
+  return {
+    name: spec.name,
+    title: pascalCase(spec.name),
+    description: text(spec.description ?? `The ${spec.name} system.`),
+    services,
+    edges: services.flatMap((service) =>
+      service.upstreams.map((upstream) => ({
+        downstream: service.specName,
+        upstream: upstream.specName,
+        downstreamId: service.camel,
+        upstreamId: upstream.camel,
+        label: [
+          upstream.endpoints.join(', ') || 'calls',
+          ...upstream.translations.map((pair) => `${pair.upstream} as ${pair.local}`),
+        ].join('; '),
+        endpoints: upstream.endpoints,
+        translations: upstream.translations,
+      })),
+    ),
+  };
+}
+
+type RawContext = RawSpec['contexts'][string];
+
+function buildService(spec: RawSpec, name: string, context: RawContext, index: number): ServiceModel {
+  const pascal = pascalCase(name);
+  const typeTable: TypeTable = new Map(Object.entries(context.types ?? {}).map(([typeName, fields]) => [typeName, parseFields(fields)]));
+  const types: TypeModel[] = [...typeTable].map(([typeName, fields]) => ({
+    name: pascalCase(typeName),
+    description: text(`A ${typeName} as the ${name} context sees it.`),
+    fields: fields.map(toFieldModel),
+    schemaJson: json({ $id: pascalCase(typeName), ...objectSchema(fields) }),
+  }));
+  const endpoints = Object.entries(context.endpoints ?? {}).map(([endpointName, endpoint]) => buildEndpoint(endpointName, endpoint, typeTable));
+  const errors = new Map<string, ErrorModel>();
+  for (const endpoint of endpoints) for (const error of endpoint.errors) errors.set(error.className, error);
+  const enabledMiddleware = Object.fromEntries(
+    (Object.keys(MIDDLEWARE) as MiddlewareName[]).map((key) => [key, (context.middleware ?? DEFAULT_MIDDLEWARE).includes(key)]),
+  ) as Record<MiddlewareName, boolean>;
+  const transports = Object.fromEntries(
+    (Object.keys(TRANSPORTS) as TransportName[]).map((key) => [key, (context.transports ?? DEFAULT_TRANSPORTS).includes(key)]),
+  ) as Record<TransportName, boolean>;
+  const contextNames = Object.keys(spec.contexts);
+  return {
+    specName: name,
+    kebab: kebabCase(name),
+    pascal,
+    camel: camelCase(name),
+    screaming: screamingCase(name),
+    packageName: `@${spec.name}/${kebabCase(name)}`,
+    interfaceName: `${pascal}Service`,
+    className: `${pascal}ServiceImpl`,
+    description: text(context.description ?? `The ${name} bounded context.`),
+    port: context.port ?? BASE_PORT + index + 1,
+    transports,
+    middleware: (Object.keys(MIDDLEWARE) as MiddlewareName[])
+      .filter((key) => enabledMiddleware[key])
+      .sort((a, b) => MIDDLEWARE[a].order - MIDDLEWARE[b].order)
+      .map((key) => ({ name: key, factory: `create${pascalCase(key)}Middleware` })),
+    enabledMiddleware,
+    types,
+    endpoints,
+    hasEndpoints: endpoints.length > 0,
+    bodyEndpoint: endpoints.find((endpoint) => endpoint.hasBody),
+    rateLimitTestEndpoint: enabledMiddleware.ratelimit ? endpoints[0] : undefined,
+    errors: [...errors.values()],
+    hasErrors: errors.size > 0,
+    upstreams: Object.entries(context.uses ?? {}).map(([upstream, use]) => {
+      const upstreamContext = spec.contexts[upstream]!;
+      const upstreamPort = upstreamContext.port ?? BASE_PORT + contextNames.indexOf(upstream) + 1;
+      return {
+        specName: upstream,
+        kebab: kebabCase(upstream),
+        pascal: pascalCase(upstream),
+        camel: camelCase(upstream),
+        urlVariable: `${screamingCase(upstream)}_URL`,
+        defaultUrl: `http://127.0.0.1:${upstreamPort}`,
+        composeUrl: `http://${kebabCase(upstream)}:${upstreamPort}`,
+        endpoints: (use.endpoints ?? []).map(camelCase),
+        translations: Object.entries(use.translate ?? {}).map(([upstreamType, local]) => ({
+          upstream: pascalCase(upstreamType),
+          local: pascalCase(local),
+        })),
+      };
+    }),
+  };
+}
+
+interface ParsedField {
+  name: string;
+  optional: boolean;
+  type: TypeExpression;
+}
+
+function parseFields(fields: RawFields | undefined): ParsedField[] {
+  return Object.entries(fields ?? {}).map(([raw, rawType]) => ({
+    name: raw.replace(/\?$/, ''),
+    optional: raw.endsWith('?'),
+    // validateSpec has accepted every type expression.
+    type: parseTypeExpression(rawType)!,
+  }));
+}
+
+function toFieldModel(field: ParsedField): FieldModel {
+  return { name: field.name, optional: field.optional, tsType: tsType(field.type), specType: showTypeExpression(field.type) };
+}
+
+function tsType(type: TypeExpression): string {
+  if (type.kind === 'list') return `${tsType(type.of)}[]`;
+  if (type.kind === 'primitive') return PRIMITIVES[type.name].ts;
+  return pascalCase(type.name);
+}
+
+function fieldSchema(type: TypeExpression): object {
+  if (type.kind === 'list') return { type: 'array', items: fieldSchema(type.of) };
+  if (type.kind === 'primitive') return PRIMITIVES[type.name].schema;
+  return { $ref: `${pascalCase(type.name)}#` };
+}
+
+function objectSchema(fields: ParsedField[]): object {
+  const required = fields.filter((field) => !field.optional).map((field) => field.name);
+  return {
+    type: 'object',
+    properties: Object.fromEntries(fields.map((field) => [field.name, fieldSchema(field.type)])),
+    ...(required.length > 0 ? { required } : {}),
+    additionalProperties: false,
+  };
+}
+
+function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints']>[string], typeTable: TypeTable): EndpointModel {
+  const route = parseRoute(endpoint.http, name);
+  if ('problem' in route) throw new Error(`unvalidated route for ${name}: ${route.problem}`);
+  const pascal = pascalCase(name);
+  const request = parseFields(endpoint.request);
+  const response = parseFields(endpoint.response);
+  const inPath = (field: ParsedField) => route.params.includes(field.name);
+  const pathFields = request.filter(inPath);
+  const otherFields = request.filter((field) => !inPath(field));
+  const inQuery = QUERY_METHODS.has(route.method);
+  const queryFields = inQuery ? otherFields : [];
+  const bodyFields = inQuery ? [] : otherFields;
+
+  const sampleRequest = sampleObject(request, typeTable);
+  const sampleOf = (fields: ParsedField[]) => Object.fromEntries(fields.map((field) => [field.name, sampleRequest[field.name]]).filter(([, value]) => value !== undefined));
+  const url = buildUrl(route.path, sampleOf(pathFields), sampleOf(queryFields));
+  const errors = (endpoint.errors ?? []).map((errorName): ErrorModel => ({
+    specName: errorName,
+    className: errorClassName(errorName),
+    code: screamingCase(errorClassName(errorName).replace(/Error$/, '')),
+    status: errorStatus(errorName),
+  }));
+  return {
+    specName: name,
+    camel: camelCase(name),
+    pascal,
+    kebab: kebabCase(name),
+    screaming: screamingCase(name),
+    description: text(endpoint.description ?? `${pascal} (no description in the spec yet).`),
+    method: route.method,
+    path: route.path,
+    fastifyPath: route.path.replace(/\{([^}]+)\}/g, ':$1'),
+    requestType: `${pascal}Request`,
+    responseType: `${pascal}Response`,
+    request: request.map(toFieldModel),
+    response: response.map(toFieldModel),
+    pathFields: pathFields.map((field) => field.name),
+    queryFields: queryFields.map((field) => field.name),
+    bodyFields: bodyFields.map((field) => field.name),
+    hasPath: pathFields.length > 0,
+    hasQuery: queryFields.length > 0,
+    hasBody: bodyFields.length > 0,
+    paramsSchemaJson: pathFields.length > 0 ? json(objectSchema(pathFields)) : undefined,
+    querySchemaJson: queryFields.length > 0 ? json(objectSchema(queryFields)) : undefined,
+    bodySchemaJson: bodyFields.length > 0 ? json(objectSchema(bodyFields)) : undefined,
+    responseSchemaJson: json(objectSchema(response)),
+    errors,
+    sample: {
+      requestJson: json(sampleRequest),
+      url,
+      payloadJson: bodyFields.length > 0 ? json(sampleOf(bodyFields)) : undefined,
+      responseJson: json(sampleObject(response, typeTable)),
+    },
+    badRequest: badRequest(route.path, pathFields, queryFields, bodyFields, sampleOf, typeTable),
+  };
+}
+
+function sampleObject(fields: ParsedField[], typeTable: TypeTable): Record<string, unknown> {
+  return Object.fromEntries(fields.map((field) => [field.name, sampleValue(field.type, typeTable, new Set())]));
+}
+
+/**
+ * A request the transport must answer with 400: a body field of the wrong type, else a path or
+ * query value that cannot be converted, else a missing required query field. Endpoints whose every
+ * input is an optional or free-form string cannot receive a bad request, and get none.
+ */
+function badRequest(
+  path: string,
+  pathFields: ParsedField[],
+  queryFields: ParsedField[],
+  bodyFields: ParsedField[],
+  sampleOf: (fields: ParsedField[]) => Record<string, unknown>,
+  typeTable: TypeTable,
+): EndpointModel['badRequest'] {
+  const body = sampleOf(bodyFields);
+  const params = sampleOf(pathFields);
+  const query = sampleOf(queryFields);
+  const [firstBody] = bodyFields;
+  if (firstBody) {
+    return {
+      url: buildUrl(path, params, query),
+      payloadJson: json({ ...body, [firstBody.name]: invalidValue(firstBody.type, typeTable) }),
+      reason: `"${firstBody.name}" has the wrong type`,
+    };
+  }
+  const convertible = (field: ParsedField) => field.type.kind === 'primitive' && field.type.name !== 'string';
+  const badParam = pathFields.find(convertible);
+  if (badParam) {
+    return {
+      url: buildUrl(path, { ...params, [badParam.name]: invalidValue(badParam.type, typeTable) }, query),
+      reason: `path parameter "${badParam.name}" is not a ${(badParam.type as { name: PrimitiveName }).name}`,
+    };
+  }
+  const badQuery = queryFields.find(convertible);
+  if (badQuery) {
+    return {
+      url: buildUrl(path, params, { ...query, [badQuery.name]: invalidValue(badQuery.type, typeTable) }),
+      reason: `query field "${badQuery.name}" is not a ${(badQuery.type as { name: PrimitiveName }).name}`,
+    };
+  }
+  const requiredQuery = queryFields.find((field) => !field.optional);
+  if (requiredQuery) {
+    const { [requiredQuery.name]: _omitted, ...rest } = query;
+    return { url: buildUrl(path, params, rest), reason: `required query field "${requiredQuery.name}" is missing` };
+  }
+  return undefined;
+}
+
+function buildUrl(path: string, params: Record<string, unknown>, query: Record<string, unknown>): string {
+  const filled = path.replace(/\{([^}]+)\}/g, (_, param: string) => encodeURIComponent(String(params[param])));
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    for (const item of Array.isArray(value) ? value : [value]) search.append(key, String(item));
+  }
+  const queryString = search.toString();
+  return queryString ? `${filled}?${queryString}` : filled;
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+function text(raw: string): Text {
+  const oneLine = raw.replace(/\s+/g, ' ').trim();
+  return {
+    doc: oneLine.replace(/\*\//g, '*\\/'),
+    markdown: oneLine.replace(/[\\`*_[\]<>|]/g, (char) => `\\${char}`),
+    literal: JSON.stringify(oneLine),
+  };
+}

@@ -1,0 +1,148 @@
+import type { HttpMethod, MiddlewareName, TransportName } from '../spec/tables.js';
+
+/**
+ * What the templates see: the spec with every name variant, route, schema and sample computed once.
+ * Templates only walk these fields; they never change case or compute anything.
+ */
+export interface SystemModel {
+  /** kebab-case system name, also the npm scope of the services. */
+  name: string;
+  title: string;
+  description: Text;
+  services: ServiceModel[];
+  /** Every `uses` edge, for the context map. */
+  edges: ContextEdge[];
+}
+
+/** A spec description, escaped once for each place it lands in, so any text is safe anywhere. */
+export interface Text {
+  /** Inside a block comment: the comment terminator escaped, one line. */
+  doc: string;
+  /** In Markdown text and table cells. */
+  markdown: string;
+  /** As a JSON / TypeScript string literal, quotes included. */
+  literal: string;
+}
+
+export interface ContextEdge {
+  downstream: string;
+  upstream: string;
+  /** Mermaid node ids. */
+  downstreamId: string;
+  upstreamId: string;
+  /** What the arrow says: the endpoints called and the translated types. */
+  label: string;
+  endpoints: string[];
+  /** `Payer -> Customer` pairs, upstream type first. */
+  translations: { upstream: string; local: string }[];
+}
+
+export interface ServiceModel {
+  /** As the spec names it. */
+  specName: string;
+  kebab: string;
+  pascal: string;
+  camel: string;
+  screaming: string;
+  /** `@shop/ordering` */
+  packageName: string;
+  /** `OrderingService`, the interface; `OrderingServiceImpl`, the user's class. */
+  interfaceName: string;
+  className: string;
+  description: Text;
+  port: number;
+  transports: Record<TransportName, boolean>;
+  /** The enabled middleware in chain order, innermost first. */
+  middleware: { name: MiddlewareName; factory: string }[];
+  enabledMiddleware: Record<MiddlewareName, boolean>;
+  types: TypeModel[];
+  endpoints: EndpointModel[];
+  hasEndpoints: boolean;
+  /** The endpoint whose route tests the rate limiter, when the service has the middleware. */
+  rateLimitTestEndpoint?: EndpointModel;
+  /** An endpoint that takes a JSON body, for the contract test of the body size limit. */
+  bodyEndpoint?: EndpointModel;
+  /** Declared errors of all endpoints, each once. */
+  errors: ErrorModel[];
+  hasErrors: boolean;
+  upstreams: UpstreamModel[];
+}
+
+export interface TypeModel {
+  name: string;
+  description: Text;
+  fields: FieldModel[];
+  /** The JSON Schema, as pretty JSON, registered with fastify under `$id` = name. */
+  schemaJson: string;
+}
+
+export interface FieldModel {
+  name: string;
+  optional: boolean;
+  /** TypeScript type inside types.ts, e.g. `OrderLine[]`. */
+  tsType: string;
+  /** The type as the spec wrote it, for docs. */
+  specType: string;
+}
+
+export interface EndpointModel {
+  specName: string;
+  camel: string;
+  pascal: string;
+  kebab: string;
+  screaming: string;
+  description: Text;
+  method: HttpMethod;
+  /** As written in the spec: `/orders/{orderId}`. */
+  path: string;
+  /** fastify's syntax: `/orders/:orderId`. */
+  fastifyPath: string;
+  requestType: string;
+  responseType: string;
+  request: FieldModel[];
+  response: FieldModel[];
+  /** Where each request field travels. */
+  pathFields: string[];
+  queryFields: string[];
+  bodyFields: string[];
+  hasPath: boolean;
+  hasQuery: boolean;
+  hasBody: boolean;
+  /** Route schemas as pretty JSON (undefined parts are left out of the route). */
+  paramsSchemaJson?: string;
+  querySchemaJson?: string;
+  bodySchemaJson?: string;
+  responseSchemaJson: string;
+  errors: ErrorModel[];
+  /** Contract test data: a valid request, the URL and payload that carry it, a valid response. */
+  sample: {
+    requestJson: string;
+    url: string;
+    payloadJson?: string;
+    responseJson: string;
+  };
+  /** A request the transport must reject with 400, when the endpoint's fields allow one. */
+  badRequest?: { url: string; payloadJson?: string; reason: string };
+}
+
+export interface ErrorModel {
+  specName: string;
+  className: string;
+  /** Stable machine-readable code in the error body: `OUT_OF_STOCK`. */
+  code: string;
+  status: number;
+}
+
+export interface UpstreamModel {
+  specName: string;
+  kebab: string;
+  pascal: string;
+  camel: string;
+  /** Environment variable holding its base URL: `BILLING_URL`. */
+  urlVariable: string;
+  /** Where it listens when run locally, and inside docker compose. */
+  defaultUrl: string;
+  composeUrl: string;
+  endpoints: string[];
+  translations: { upstream: string; local: string }[];
+}

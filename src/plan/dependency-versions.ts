@@ -1,0 +1,14 @@
+/**
+ * The versions generated systems depend on, in one place. Each was installed, built and tested
+ * together by the end-to-end tests; Node 20 is the oldest runtime they must support.
+ */
+export const DEPENDENCY_VERSIONS = {
+  fastify: '^5.6.1',
+  pino: '^10.1.0',
+  promClient: '^15.1.3',
+  typescript: '~5.9.3',
+  typesNode: '^20.19.0',
+  concurrently: '^9.2.1',
+  /** The base image of every service: a pinned Node LTS on Alpine. */
+  nodeImage: '24.11.1-alpine3.22',
+} as const;
