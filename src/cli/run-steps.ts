@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KitError } from '../errors.js';
 import { out } from './output.js';
@@ -14,16 +14,12 @@ export async function runSteps(target: string, steps: { install: boolean; git: b
   if (steps.install) {
     const logPath = join(target, INSTALL_LOG);
     await step('Installing dependencies (npm install)', async () => {
-      const log = createWriteStream(logPath);
-      try {
-        await execa('npm', ['install', '--no-audit', '--no-fund'], { cwd: target, stdout: log, stderr: log, env: { npm_config_loglevel: 'http' } });
-      } catch (error) {
-        throw new KitError('COMMAND_FAILED', 'npm install failed', {
+      const result = await execa('npm', ['install', '--no-audit', '--no-fund'], { cwd: target, stdin: 'ignore', all: true, reject: false });
+      writeFileSync(logPath, result.all);
+      if (result.failed) {
+        throw new KitError('COMMAND_FAILED', `npm install failed (${result.shortMessage})`, {
           hint: `see ${logPath}; fix the cause, then run "npm install" in the folder`,
-          cause: error,
         });
-      } finally {
-        log.end();
       }
     });
   }

@@ -17,6 +17,7 @@ import {
 import { parseTypeExpression, showTypeExpression, type TypeExpression } from '../spec/type-expression.js';
 import type { EndpointModel, ErrorModel, FieldModel, ServiceModel, SystemModel, Text, TypeModel } from './system-model.js';
 import { invalidValue, sampleValue, type TypeTable } from './sample-values.js';
+import { tsLiteral } from './ts-literal.js';
 
 /**
  * Turns a valid spec into the model the templates render. It assumes validateSpec accepted the
@@ -54,7 +55,7 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
   const typeTable: TypeTable = new Map(Object.entries(context.types ?? {}).map(([typeName, fields]) => [typeName, parseFields(fields)]));
   const types: TypeModel[] = [...typeTable].map(([typeName, fields]) => ({
     name: pascalCase(typeName),
-    description: text(`A ${typeName} as the ${name} context sees it.`),
+    description: text(`${typeName}, in the ${name} context's own terms.`),
     fields: fields.map(toFieldModel),
     schemaJson: json({ $id: pascalCase(typeName), ...objectSchema(fields) }),
   }));
@@ -170,7 +171,7 @@ function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints
   const sampleRequest = sampleObject(request, typeTable);
   const sampleOf = (fields: ParsedField[]) => Object.fromEntries(fields.map((field) => [field.name, sampleRequest[field.name]]).filter(([, value]) => value !== undefined));
   const url = buildUrl(route.path, sampleOf(pathFields), sampleOf(queryFields));
-  const errors = (endpoint.errors ?? []).map((errorName): ErrorModel => ({
+  const errors = (endpoint.errors ?? []).map((errorName: string): ErrorModel => ({
     specName: errorName,
     className: errorClassName(errorName),
     code: screamingCase(errorClassName(errorName).replace(/Error$/, '')),
@@ -203,6 +204,7 @@ function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints
     errors,
     sample: {
       requestJson: json(sampleRequest),
+      requestInline: tsLiteral(sampleRequest, { inline: true }),
       url,
       payloadJson: bodyFields.length > 0 ? json(sampleOf(bodyFields)) : undefined,
       responseJson: json(sampleObject(response, typeTable)),
@@ -272,9 +274,8 @@ function buildUrl(path: string, params: Record<string, unknown>, query: Record<s
   return queryString ? `${filled}?${queryString}` : filled;
 }
 
-function json(value: unknown): string {
-  return JSON.stringify(value, null, 2);
-}
+/** Values land in TypeScript source, formatted as the templates around them. */
+const json = (value: unknown): string => tsLiteral(value);
 
 function text(raw: string): Text {
   const oneLine = raw.replace(/\s+/g, ' ').trim();

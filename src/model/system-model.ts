@@ -117,6 +117,8 @@ export interface EndpointModel {
   /** Contract test data: a valid request, the URL and payload that carry it, a valid response. */
   sample: {
     requestJson: string;
+    /** The request on one line, for comments. */
+    requestInline: string;
     url: string;
     payloadJson?: string;
     responseJson: string;

@@ -9,6 +9,11 @@ export const DEPENDENCY_VERSIONS = {
   typescript: '~5.9.3',
   typesNode: '^20.19.0',
   concurrently: '^9.2.1',
+  /**
+   * fastify's request injector; from 6.8 on it needs cookie@2, which declares Node 22. Held at the
+   * last release on cookie@1 so that installs on Node 20 are clean.
+   */
+  lightMyRequest: '6.6.0',
   /** The base image of every service: a pinned Node LTS on Alpine. */
   nodeImage: '24.11.1-alpine3.22',
 } as const;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HelperOptions } from 'handlebars';
+import { tsLiteral } from '../model/ts-literal.js';
 
 /** Renders a template, by its path under templates/, with the given data. */
 export type Render = (template: string, data: object) => string;
@@ -15,7 +16,7 @@ export async function createRenderer(templatesDir: string): Promise<Render> {
   const handlebars = Handlebars.create();
   // The only helpers: layout of precomputed text, never logic.
   handlebars.registerHelper('indent', (text: string, spaces: number) => text.replace(/\n/g, `\n${' '.repeat(spaces)}`));
-  handlebars.registerHelper('json', (value: unknown, _options: HelperOptions) => JSON.stringify(value));
+  handlebars.registerHelper('literal', (value: unknown, _options: HelperOptions) => tsLiteral(value));
   const compiled = new Map<string, Handlebars.TemplateDelegate>();
   return (template, data) => {
     let render = compiled.get(template);

@@ -84,7 +84,8 @@ export function checkSemantics(spec: unknown): Finding[] {
   }
   const contextNames = new Set(contexts.map(([name]) => name));
   const validContexts = contexts.filter(([name]) => checkName(['contexts', name], name, 'context'));
-  checkCollisions(validContexts.map(([name]) => [['contexts', name], name]), kebabCase, 'context');
+  // PascalCase is the strictest form a context name takes (`order2` and `order-2` meet there).
+  checkCollisions(validContexts.map(([name]) => [['contexts', name], name]), pascalCase, 'context');
 
   // Ports: explicit or 8080 + position (1-based), never shared.
   const portOwners = new Map<number, string>();
@@ -205,7 +206,7 @@ export function checkSemantics(spec: unknown): Finding[] {
           const type = parseTypeExpression(rawType);
           if (!type || route.params.includes(rawName)) continue;
           if (elementType(type).kind === 'ref' || (type.kind === 'list' && type.of.kind === 'list')) {
-            error([...path, 'request', rawName], `field "${rawName}" of ${owner} has type ${showTypeExpression(type)}, but ${route.method} requests carry fields in the query string`, `use a built-in type or a list of one, or make the endpoint POST, PUT or PATCH`);
+            error([...path, 'request', rawName], `field "${rawName.replace(/\?$/, '')}" of ${owner} has type ${showTypeExpression(type)}, but ${route.method} requests carry fields in the query string`, `use a built-in type or a list of one, or make the endpoint POST, PUT or PATCH`);
           }
         }
       }
@@ -215,14 +216,20 @@ export function checkSemantics(spec: unknown): Finding[] {
       } else {
         routes.set(route.key, owner);
       }
+      const declared = new Set<string>();
       for (const [index, errorName] of stringsOf(endpoint.errors)) {
         const errorPath = [...path, 'errors', index];
+        if (declared.has(errorName)) {
+          error(errorPath, `error "${errorName}" is listed twice for ${owner}`, 'list each error once');
+          continue;
+        }
+        declared.add(errorName);
         if (!checkName(errorPath, errorName, 'error')) continue;
         errorNames.push([errorPath, errorName]);
         const className = errorClassName(errorName);
         if (BUILT_IN_ERRORS.has(className)) {
           error(errorPath, `error "${errorName}" collides with the built-in ${className}`, 'every service already has it; remove it from "errors" or rename it');
-        } else if (validTypes.some(([typeName]) => pascalCase(typeName) === className) || generated.has(className)) {
+        } else if (validTypes.some(([typeName]) => pascalCase(typeName) === className)) {
           error(errorPath, `error "${errorName}" becomes class ${className}, which a type already takes`, 'rename the error or the type');
         }
       }

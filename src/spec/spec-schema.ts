@@ -14,11 +14,16 @@ const typeExpression: z.ZodType<RawTypeExpression> = z
     description: `A field type: ${Object.keys(PRIMITIVES).join(', ')}, a type of this context, or [T] for a list of T.`,
   });
 
+/** An empty YAML value (`request:` with nothing after it) means none, as a reader takes it. */
+function emptyMeansNone<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((value) => value ?? undefined);
+}
+
 const fields = z
   .record(z.string(), typeExpression)
   .meta({ description: 'Fields by name; a "?" after the name makes the field optional (email?: string).' });
 
-const endpoint = z
+export const endpointSchema = z
   .strictObject({
     description: z.string().optional().meta({ description: 'What the endpoint does; becomes its doc comment.' }),
     http: z
@@ -27,13 +32,13 @@ const endpoint = z
       .meta({
         description: `Method and path, e.g. "GET /orders/{orderId}" (${HTTP_METHODS.join(', ')}). Default: POST /<kebab-name>.`,
       }),
-    request: fields.optional(),
-    response: fields.optional(),
-    errors: z.array(z.string()).optional().meta({ description: 'Domain errors the endpoint may answer with.' }),
+    request: emptyMeansNone(fields),
+    response: emptyMeansNone(fields),
+    errors: emptyMeansNone(z.array(z.string())).meta({ description: 'Domain errors the endpoint may answer with.' }),
   })
   .meta({ description: 'One operation of the service.' });
 
-const upstream = z
+export const upstreamSchema = z
   .strictObject({
     endpoints: z.array(z.string()).optional().meta({ description: "The upstream's endpoints this context calls." }),
     translate: z
@@ -43,7 +48,7 @@ const upstream = z
   })
   .meta({ description: 'How this context calls an upstream context.' });
 
-const context = z
+export const contextSchema = z
   .strictObject({
     description: z.string().optional(),
     port: z.int().min(1).max(65535).optional().meta({ description: 'HTTP port; default 8080 + position.' }),
@@ -55,9 +60,9 @@ const context = z
       .array(z.enum(Object.keys(MIDDLEWARE) as [keyof typeof MIDDLEWARE]))
       .optional()
       .meta({ description: 'Endpoint middleware. Default [logging, metrics, ratelimit].' }),
-    types: z.record(z.string(), fields).optional().meta({ description: "This context's own model." }),
-    endpoints: z.record(z.string(), endpoint).optional(),
-    uses: z.record(z.string(), upstream).optional().meta({ description: 'Upstream contexts this one calls.' }),
+    types: emptyMeansNone(z.record(z.string(), emptyMeansNone(fields))).meta({ description: "This context's own model." }),
+    endpoints: emptyMeansNone(z.record(z.string(), emptyMeansNone(endpointSchema).transform((value): z.infer<typeof endpointSchema> => value ?? { request: undefined, response: undefined, errors: undefined }))),
+    uses: z.record(z.string(), upstreamSchema).optional().meta({ description: 'Upstream contexts this one calls.' }),
   })
   .meta({ description: 'A bounded context: becomes one service.' });
 
@@ -66,11 +71,11 @@ export const specSchema = z
   .strictObject({
     name: z.string().meta({ description: 'The system name, kebab-case.' }),
     description: z.string().optional(),
-    contexts: z.record(z.string(), context).meta({ description: 'Bounded contexts by name; one service each.' }),
+    contexts: z.record(z.string(), contextSchema).meta({ description: 'Bounded contexts by name; one service each.' }),
   })
   .meta({ title: 'create-kit-service domain spec (kit.yaml)' });
 
 export type RawSpec = z.infer<typeof specSchema>;
-export type RawContext = z.infer<typeof context>;
-export type RawEndpoint = z.infer<typeof endpoint>;
+export type RawContext = z.infer<typeof contextSchema>;
+export type RawEndpoint = z.infer<typeof endpointSchema>;
 export type RawFields = z.infer<typeof fields>;

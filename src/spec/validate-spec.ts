@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Problem } from '../errors.js';
 import { checkSemantics } from './check-semantics.js';
 import type { SpecPath, SpecSource } from './load-spec.js';
-import { specSchema, type RawSpec } from './spec-schema.js';
+import { contextSchema, endpointSchema, specSchema, upstreamSchema, type RawSpec } from './spec-schema.js';
 import { MIDDLEWARE, TRANSPORTS } from './tables.js';
 
 /** The outcome of validation: the spec when it is valid, and every problem found either way. */
@@ -151,11 +151,9 @@ function valueAt(value: unknown, path: SpecPath): unknown {
 
 /** The keys the schema allows at a path of the spec. */
 function allowedKeys(path: SpecPath): string[] {
-  const shape = (schema: unknown) => Object.keys((schema as { shape: object }).shape);
-  const contextSchema = specSchema.shape.contexts.valueType;
-  if (path.length === 0) return shape(specSchema);
-  if (path.length === 2) return shape(contextSchema);
-  if (path[2] === 'endpoints') return shape(contextSchema.shape.endpoints.unwrap().valueType);
-  if (path[2] === 'uses') return shape(contextSchema.shape.uses.unwrap().valueType);
+  if (path.length === 0) return Object.keys(specSchema.shape);
+  if (path.length === 2) return Object.keys(contextSchema.shape);
+  if (path[2] === 'endpoints') return Object.keys(endpointSchema.shape);
+  if (path[2] === 'uses') return Object.keys(upstreamSchema.shape);
   return [];
 }

@@ -271,7 +271,7 @@ describe('validateSpec: names', () => {
     );
   });
 
-  it('reports contexts that become one folder name', () => {
+  it('reports contexts that become one folder or class name', () => {
     expectProblems(
       yaml`
         name: shop
@@ -279,12 +279,47 @@ describe('validateSpec: names', () => {
           order-line: {}
           orderLine: {}
           order_line: {}
+          order2: {}
+          order-2: {}
       `,
       [
-        { message: 'context "orderLine" collides with "order-line": both become "order-line"', line: 4, col: 3 },
-        { message: 'context "order_line" collides with "order-line": both become "order-line"', line: 5, col: 3 },
+        { message: 'context "orderLine" collides with "order-line": both become "OrderLine"', line: 4, col: 3 },
+        { message: 'context "order_line" collides with "order-line": both become "OrderLine"', line: 5, col: 3 },
+        { message: 'context "order-2" collides with "order2": both become "Order2"', line: 7, col: 3 },
       ],
     );
+  });
+
+  it('reports an error listed twice for one endpoint', () => {
+    expectProblems(
+      yaml`
+        name: shop
+        contexts:
+          ordering:
+            endpoints:
+              placeOrder:
+                errors: [OutOfStock, OutOfStock]
+      `,
+      [{ message: 'error "OutOfStock" is listed twice for endpoint "placeOrder"', line: 6, col: 30 }],
+    );
+  });
+
+  it('takes an empty value of request, response, errors, types or endpoints as none', () => {
+    const text = yaml`
+      name: shop
+      contexts:
+        ordering:
+          types:
+            Nothing:
+          endpoints:
+            ping:
+              request:
+              response:
+              errors:
+        billing:
+          endpoints:
+    `;
+    expect(validateSpec(parseSpec('kit.yaml', text)).problems).toEqual([]);
   });
 
   it('reports errors that become one class, and a field declared with and without "?"', () => {

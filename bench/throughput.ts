@@ -1,0 +1,251 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
+import { round, timeProcess } from './measure.js';
+import { CLI } from './paths.js';
+import { cpuSeconds, freePort, startProcess, stopProcess, waitForHttp } from './processes.js';
+
+/** The spec of the throughput test: one context, one POST endpoint with a small validated body. */
+export const THROUGHPUT_SPEC = `name: bench-notes
+description: One context with one endpoint, for the throughput benchmark
+contexts:
+  notes:
+    description: Stores notes
+    middleware: [logging, metrics, ratelimit]
+    endpoints:
+      createNote:
+        description: Store a note
+        http: POST /notes
+        request: { title: string, quantity: integer, tags?: [string] }
+        response: { id: string, title: string, quantity: integer }
+        errors: [NoteRejected]
+`;
+const CONTEXT = 'notes';
+const ROUTE = '/notes';
+const REQUEST_BODY = JSON.stringify({ title: 'buy milk', quantity: 3, tags: ['home', 'soon'] });
+const EXPECTED_RESPONSE = { id: 'note-1', title: 'buy milk', quantity: 3 };
+/** The method body the bench writes into the user-owned service.ts. */
+const IMPLEMENTATION = "return { id: 'note-1', title: request.title, quantity: request.quantity };";
+
+/** Used when the generated schemas module cannot be read; mirrors what the generator writes. */
+const FALLBACK_SCHEMA = {
+  body: {
+    type: 'object',
+    properties: { title: { type: 'string' }, quantity: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } },
+    required: ['title', 'quantity'],
+    additionalProperties: false,
+  },
+  response: {
+    type: 'object',
+    properties: { id: { type: 'string' }, title: { type: 'string' }, quantity: { type: 'integer' } },
+    required: ['id', 'title', 'quantity'],
+    additionalProperties: false,
+  },
+};
+
+export interface LoadOptions {
+  connections: number;
+  warmupSeconds: number;
+  durationSeconds: number;
+}
+
+export interface ServerLoad {
+  server: string;
+  requests: number;
+  durationS: number;
+  reqPerS: number;
+  serverCpuS: number;
+  reqPerCpuS: number;
+  /** Share of one core the server used while loaded. */
+  serverCpuShare: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+export interface ThroughputResult {
+  setup: { generateMs: number; installMs: number; buildMs: number; schemaSource: 'generated' | 'fallback' };
+  load: LoadOptions & { body: string };
+  generated: ServerLoad & { logLines: number };
+  bare: ServerLoad;
+  /** Generated requests per CPU-second as a share of the bare server's. */
+  cpuEfficiencyRatio: number;
+}
+
+/**
+ * Generates a one-endpoint system (with npm install), implements its service method, and loads
+ * the generated service (full middleware chain, info logging to a file) and a bare fastify route
+ * doing the same validation and serialization, one after the other. Reports requests per server
+ * CPU-second, which does not depend on how much CPU the load generator takes from the server.
+ */
+export async function runThroughput(workDir: string, load: LoadOptions, progress: (line: string) => void): Promise<ThroughputResult> {
+  mkdirSync(workDir, { recursive: true });
+  const specFile = join(workDir, 'kit.yaml');
+  writeFileSync(specFile, THROUGHPUT_SPEC);
+  const system = join(workDir, 'system');
+  const service = join(system, 'services', CONTEXT);
+
+  progress('generating the one-endpoint system');
+  const generateMs = timeProcess(process.execPath, [CLI, system, '--spec', specFile, '--yes', '--no-install', '--no-git']).ms;
+  implementService(join(service, 'src', 'service.ts'));
+
+  progress('npm install (uses the npm cache)');
+  const installMs = timeProcess('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: system }).ms;
+
+  progress('building the service (tsc)');
+  const buildMs = timeProcess('npm', ['run', 'build', '--workspaces', '--silent'], { cwd: system }).ms;
+
+  const { schema, source: schemaSource } = await endpointSchema(join(service, 'dist', 'src', 'transport', 'schemas.js'));
+  const bareScript = join(system, 'bare-server.mjs');
+  writeFileSync(bareScript, bareServerSource(schema));
+
+  progress(`loading the generated service (${load.connections} connections, ${load.warmupSeconds}s warm-up + ${load.durationSeconds}s)`);
+  const logFile = join(workDir, 'generated-service.log');
+  const generated = await withServer(
+    {
+      cwd: service,
+      args: [join(service, 'dist', 'src', 'main.js')],
+      env: { LOG_LEVEL: 'info', RATE_LIMIT_RPS: '1000000000', RATE_LIMIT_BURST: '1000000000' },
+      logFile,
+    },
+    (port, pid) => loadServer('generated', port, pid, load),
+  );
+  const logLines = countLines(logFile);
+
+  progress('loading the bare fastify route');
+  const bare = await withServer({ cwd: system, args: [bareScript], env: {}, logFile: join(workDir, 'bare-server.log') }, (port, pid) =>
+    loadServer('bare fastify', port, pid, load),
+  );
+
+  return {
+    setup: { generateMs: round(generateMs), installMs: round(installMs), buildMs: round(buildMs), schemaSource },
+    load: { ...load, body: REQUEST_BODY },
+    generated: { ...generated, logLines },
+    bare,
+    cpuEfficiencyRatio: round(generated.reqPerCpuS / bare.reqPerCpuS, 3),
+  };
+}
+
+/** Replaces the generated "not implemented" body of the endpoint's method with a small answer. */
+function implementService(file: string): void {
+  const text = readFileSync(file, 'utf8');
+  const stub = /throw new NotImplementedError\('createNote'\);/;
+  if (!stub.test(text)) throw new Error(`${file} has no "throw new NotImplementedError('createNote')" to replace; did the service template change?`);
+  writeFileSync(file, text.replace(stub, IMPLEMENTATION));
+}
+
+/** The body and 200-response schemas the generated service validates with, so both servers do the same work. */
+async function endpointSchema(schemasModule: string): Promise<{ schema: typeof FALLBACK_SCHEMA; source: 'generated' | 'fallback' }> {
+  try {
+    const module = (await import(pathToFileURL(schemasModule).href)) as Record<string, unknown>;
+    const endpoint = module.createNoteSchema as { body?: object; response?: Record<string, object> } | undefined;
+    const typeSchemas = module.typeSchemas as unknown[] | undefined;
+    if (endpoint?.body && endpoint.response?.[200] && (typeSchemas?.length ?? 0) === 0) {
+      return { schema: { body: endpoint.body, response: endpoint.response[200] } as typeof FALLBACK_SCHEMA, source: 'generated' };
+    }
+  } catch {
+    // fall through
+  }
+  return { schema: FALLBACK_SCHEMA, source: 'fallback' };
+}
+
+/** A fastify server with the same route, validation and answer, and nothing else (no logging, no hooks). */
+function bareServerSource(schema: typeof FALLBACK_SCHEMA): string {
+  return `// Written by create-kit-service's bench: the baseline for the generated service.
+import Fastify from 'fastify';
+
+const app = Fastify({ logger: false });
+app.get('/health', async () => ({ status: 'ok' }));
+app.post(${JSON.stringify(ROUTE)}, {
+  schema: {
+    body: ${JSON.stringify(schema.body)},
+    response: { 200: ${JSON.stringify(schema.response)} },
+  },
+}, async (request) => ({ id: 'note-1', title: request.body.title, quantity: request.body.quantity }));
+await app.listen({ port: Number(process.env.PORT), host: process.env.HOST });
+`;
+}
+
+interface ServerSpec {
+  cwd: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Where the server's stdout and stderr go (its logs are written, not dropped). */
+  logFile: string;
+}
+
+/** Starts a server on a free 127.0.0.1 port, checks it answers correctly, runs `use`, and stops it. */
+async function withServer<T>(spec: ServerSpec, use: (port: number, pid: number) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const fd = openSync(spec.logFile, 'w');
+  const child = startProcess(process.execPath, spec.args, {
+    cwd: spec.cwd,
+    env: { ...process.env, ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/health`, child);
+    await checkAnswers(port);
+    return await use(port, child.pid!);
+  } catch (error) {
+    const log = existsSync(spec.logFile) ? readFileSync(spec.logFile, 'utf8').slice(-2000) : '';
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${log ? `\nserver output (tail):\n${log}` : ''}`);
+  } finally {
+    await stopProcess(child);
+  }
+}
+
+/** A valid request gets the expected 200 body; an invalid one gets 400 (validation is on). */
+async function checkAnswers(port: number): Promise<void> {
+  const url = `http://127.0.0.1:${port}${ROUTE}`;
+  const headers = { 'content-type': 'application/json' };
+  const ok = await fetch(url, { method: 'POST', headers, body: REQUEST_BODY });
+  const body = (await ok.json()) as unknown;
+  if (ok.status !== 200 || JSON.stringify(body) !== JSON.stringify(EXPECTED_RESPONSE)) {
+    throw new Error(`POST ${ROUTE} answered ${ok.status} ${JSON.stringify(body)}, expected 200 ${JSON.stringify(EXPECTED_RESPONSE)}`);
+  }
+  const bad = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ title: 'x', quantity: 'many' }) });
+  await bad.arrayBuffer();
+  if (bad.status !== 400) throw new Error(`POST ${ROUTE} with an invalid body answered ${bad.status}, expected 400`);
+}
+
+async function loadServer(name: string, port: number, pid: number, load: LoadOptions): Promise<ServerLoad> {
+  const options = {
+    url: `http://127.0.0.1:${port}${ROUTE}`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: REQUEST_BODY,
+    connections: load.connections,
+  };
+  await autocannon({ ...options, duration: load.warmupSeconds });
+  const cpuBefore = cpuSeconds(pid);
+  const result: Result = await autocannon({ ...options, duration: load.durationSeconds });
+  const serverCpuS = cpuSeconds(pid) - cpuBefore;
+  const requests = result.requests.total;
+  return {
+    server: name,
+    requests,
+    durationS: round(result.duration, 2),
+    reqPerS: round(requests / result.duration, 0),
+    serverCpuS: round(serverCpuS, 2),
+    reqPerCpuS: round(requests / serverCpuS, 0),
+    serverCpuShare: round(serverCpuS / result.duration, 2),
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+function countLines(file: string): number {
+  if (!existsSync(file)) return 0;
+  const text = readFileSync(file, 'utf8');
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
