@@ -49,11 +49,16 @@ export function sample(runs: number, warmups: number, once: () => number): Sampl
   for (let i = 0; i < warmups; i++) once();
   const samplesMs: number[] = [];
   for (let i = 0; i < runs; i++) samplesMs.push(once());
+  return summarize(samplesMs);
+}
+
+/** Median, min and max of measured times. */
+export function summarize(samplesMs: readonly number[]): Sampled {
   return {
     medianMs: round(median(samplesMs)),
     minMs: round(Math.min(...samplesMs)),
     maxMs: round(Math.max(...samplesMs)),
-    runs,
+    runs: samplesMs.length,
     samplesMs: samplesMs.map((ms) => round(ms)),
   };
 }

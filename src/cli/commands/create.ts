@@ -77,7 +77,7 @@ function checkTarget(target: string, force: boolean): void {
   const entries = readdirSync(target);
   if (entries.length > 0 && !force) {
     throw new KitError('TARGET_NOT_EMPTY', `folder ${basename(target)} is not empty (${entries.length} entries)`, {
-      hint: 'choose a new folder, or pass --force to write into it (files of the same name are replaced)',
+      hint: 'choose a new folder, or pass --force to write into it (generated files are replaced; existing src/service.ts and test/service.test.ts are kept)',
     });
   }
 }

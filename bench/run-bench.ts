@@ -1,0 +1,356 @@
+/**
+ * create-kit-service benchmark: start-up, generation and the generated service's throughput, in
+ * one run. Prints tables and writes .bench/results.json. Targets are reported as PASS/FAIL but do
+ * not change the exit code (benchmarks report, tests judge); a benchmark that breaks exits 1.
+ *
+ *   npm run bench                      everything (about 2 minutes)
+ *   npm run bench -- --quick           fewer runs and a shorter load
+ *   npm run bench -- --only=startup,generation,profile,throughput
+ *   npm run bench -- --keep            keep the temporary folder (generated systems, server logs)
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { profileCommand, type ProfileSummary } from './cpu-profile.js';
+import { round, sample, summarize, timeProcess, type Sampled } from './measure.js';
+import { CLI, EXAMPLE_SPEC, RESULTS_DIR, ROOT } from './paths.js';
+import { killAllSync } from './processes.js';
+import { syntheticSpec } from './synthetic-spec.js';
+import { table, verdict } from './table.js';
+import { runThroughput, type ServerLoad, type ThroughputResult } from './throughput.js';
+
+const SECTIONS = ['startup', 'generation', 'profile', 'throughput'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const TARGETS = {
+  helpRatio: 2,
+  exampleGenerationMs: 400,
+  largeGenerationMs: 5000,
+  cpuEfficiencyRatio: 0.7,
+};
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const keep = argv.includes('--keep');
+const only = argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const unknown = only?.filter((name) => !(SECTIONS as readonly string[]).includes(name)) ?? [];
+if (unknown.length > 0) {
+  console.error(`unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
+const enabled = (section: Section) => !only || only.includes(section);
+
+const RUNS = {
+  startup: { runs: quick ? 5 : 15, warmups: 2 },
+  example: { runs: quick ? 3 : 9, warmups: quick ? 1 : 2 },
+  synthetic: { runs: quick ? 1 : 3, warmups: 1 },
+  load: { connections: 10, warmupSeconds: quick ? 1 : 2, durationSeconds: quick ? 3 : 8 },
+};
+const SIZES: [contexts: number, endpoints: number][] = [
+  [10, 20],
+  [25, 20],
+  [50, 20],
+];
+/** The CLI's output is parsed for its own timing line; no colour codes in the way. */
+const CLI_ENV = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+
+const work = mkdtempSync(join(tmpdir(), 'ckit-bench-'));
+let finished = false;
+process.on('exit', () => {
+  killAllSync();
+  if (!keep && !finished) rmSync(work, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping the servers started by the bench`);
+    process.exit(130);
+  });
+}
+
+const log = (line: string) => process.stderr.write(`  … ${line}\n`);
+const heading = (title: string) => console.log(`\n== ${title} ${'='.repeat(Math.max(0, 72 - title.length))}`);
+
+interface StartupResult {
+  runs: number;
+  warmups: number;
+  commands: { name: string; command: string; medianMs: number; minMs: number; maxMs: number; ratioToNode: number }[];
+  helpTarget: { maxRatio: number; ratio: number; pass: boolean };
+}
+
+interface GenerationRow extends Sampled {
+  name: string;
+  contexts: number;
+  endpoints: number;
+  files?: number;
+  /** The CLI's own "wrote N files ... in M ms" figure: render and write, without start-up and validation. */
+  cliReportedMs?: number;
+  msPerEndpoint: number;
+  validateMedianMs?: number;
+  targetMs?: number;
+  pass?: boolean;
+}
+
+interface Results {
+  meta: Record<string, unknown>;
+  startup?: StartupResult;
+  generation?: { example: GenerationRow; synthetic: GenerationRow[]; growth: { name: string; sizeRatio: number; timeRatio: number; marginalMsPerEndpoint: number }[] };
+  profile?: ProfileSummary[];
+  throughput?: ThroughputResult & { target: { minRatio: number; pass: boolean } };
+  targets: { name: string; target: string; value: string; pass: boolean }[];
+}
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const results: Results = {
+    meta: {
+      date: new Date().toISOString(),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpus: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
+      gitHead: gitHead(),
+      quick,
+    },
+    targets: [],
+  };
+  console.log(`create-kit-service bench — node ${process.version}, ${results.meta.cpus}${quick ? ' (quick)' : ''}`);
+
+  if (enabled('startup')) {
+    results.startup = startup();
+    results.targets.push({
+      name: 'start-up: --help vs node -e 0',
+      target: `<= ${TARGETS.helpRatio}x`,
+      value: `${results.startup.helpTarget.ratio}x`,
+      pass: results.startup.helpTarget.pass,
+    });
+  }
+  if (enabled('generation')) {
+    results.generation = generation();
+    const { example, synthetic } = results.generation;
+    results.targets.push({ name: 'generate the example', target: `<= ${TARGETS.exampleGenerationMs} ms`, value: `${example.medianMs} ms`, pass: example.pass! });
+    const large = synthetic.find((row) => row.contexts === 50);
+    if (large) results.targets.push({ name: `generate ${large.name}`, target: `<= ${TARGETS.largeGenerationMs} ms`, value: `${large.medianMs} ms`, pass: large.pass! });
+  }
+  if (enabled('profile')) results.profile = profiles();
+  if (enabled('throughput')) {
+    results.throughput = await throughput();
+    results.targets.push({
+      name: 'generated req/CPU-s vs bare fastify',
+      target: `>= ${TARGETS.cpuEfficiencyRatio * 100}%`,
+      value: `${round(results.throughput.cpuEfficiencyRatio * 100)}%`,
+      pass: results.throughput.target.pass,
+    });
+  }
+
+  heading('Targets');
+  console.log(table(['target', 'goal', 'measured', 'verdict'], results.targets.map((row) => [row.name, row.target, row.value, verdict(row.pass)])));
+  results.meta.totalSeconds = round((performance.now() - began) / 1000);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const resultsFile = join(RESULTS_DIR, 'results.json');
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nbench took ${results.meta.totalSeconds} s; results in ${relative(process.cwd(), resultsFile) || resultsFile}`);
+  if (keep) console.log(`temporary files kept in ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+  finished = true;
+}
+
+/** 1. Wall time from spawn to exit of plain node and of two CLI commands, interleaved run by run. */
+function startup(): StartupResult {
+  heading(`Start-up (median of ${RUNS.startup.runs} runs after ${RUNS.startup.warmups} warm-ups, spawn to exit)`);
+  const commands = [
+    { name: 'node -e 0', args: ['-e', '0'] },
+    { name: 'create-kit-service --help', args: [CLI, '--help'] },
+    { name: 'create-kit-service validate <example>', args: [CLI, 'validate', relative(ROOT, EXAMPLE_SPEC)] },
+  ];
+  const run = (args: string[]) => timeProcess(process.execPath, args, { cwd: ROOT, env: CLI_ENV }).ms;
+  for (let i = 0; i < RUNS.startup.warmups; i++) for (const command of commands) run(command.args);
+  const samples = commands.map(() => [] as number[]);
+  // Round-robin, so that drift in machine load hits every command alike.
+  for (let i = 0; i < RUNS.startup.runs; i++) commands.forEach((command, index) => samples[index]!.push(run(command.args)));
+  const stats = samples.map(summarize);
+  const base = stats[0]!.medianMs;
+  const rows = commands.map((command, index) => ({
+    name: command.name,
+    command: `node ${command.args.map((arg) => relative(ROOT, arg) || arg).join(' ')}`,
+    medianMs: stats[index]!.medianMs,
+    minMs: stats[index]!.minMs,
+    maxMs: stats[index]!.maxMs,
+    ratioToNode: round(stats[index]!.medianMs / base, 2),
+  }));
+  const helpRatio = rows[1]!.ratioToNode;
+  console.log(
+    table(
+      ['command', 'median ms', 'min ms', 'max ms', 'x node -e 0', 'target'],
+      rows.map((row, index) => [row.name, row.medianMs, row.minMs, row.maxMs, `${row.ratioToNode}x`, index === 1 ? `<= ${TARGETS.helpRatio}x ${verdict(helpRatio <= TARGETS.helpRatio)}` : '']),
+    ),
+  );
+  return {
+    ...RUNS.startup,
+    commands: rows,
+    helpTarget: { maxRatio: TARGETS.helpRatio, ratio: helpRatio, pass: helpRatio <= TARGETS.helpRatio },
+  };
+}
+
+/** 2. Generating the example and synthetic specs of growing size into fresh folders, without install or git. */
+function generation(): NonNullable<Results['generation']> {
+  heading('Generation (--no-install --no-git, fresh folder each run; wall time spawn to exit)');
+  const example = generate('example (3 contexts, 7 endpoints)', ['--example'], 3, 7, RUNS.example.runs, RUNS.example.warmups);
+  example.targetMs = TARGETS.exampleGenerationMs;
+  example.pass = example.medianMs <= TARGETS.exampleGenerationMs;
+
+  const synthetic: GenerationRow[] = [];
+  for (const [contexts, endpoints] of SIZES) {
+    const specFile = join(work, `synthetic-${contexts}x${endpoints}.yaml`);
+    writeFileSync(specFile, syntheticSpec(contexts, endpoints));
+    log(`${contexts}x${endpoints}: validate, then generate`);
+    const validate = sample(RUNS.synthetic.runs, 0, () => timeProcess(process.execPath, [CLI, 'validate', specFile], { cwd: work, env: CLI_ENV }).ms);
+    const row = generate(`synthetic ${contexts}x${endpoints}`, ['--spec', specFile], contexts, contexts * endpoints, RUNS.synthetic.runs, RUNS.synthetic.warmups);
+    row.validateMedianMs = validate.medianMs;
+    if (contexts === 50) {
+      row.targetMs = TARGETS.largeGenerationMs;
+      row.pass = row.medianMs <= TARGETS.largeGenerationMs;
+    }
+    synthetic.push(row);
+  }
+
+  const rows = [example, ...synthetic];
+  console.log(
+    table(
+      ['spec', 'endpoints', 'files', 'median ms', 'min ms', 'max ms', 'cli-reported ms', 'validate ms', 'ms/endpoint', 'target'],
+      rows.map((row) => [
+        row.name,
+        row.endpoints,
+        row.files ?? '?',
+        row.medianMs,
+        row.minMs,
+        row.maxMs,
+        row.cliReportedMs ?? '?',
+        row.validateMedianMs ?? '',
+        row.msPerEndpoint,
+        row.targetMs === undefined ? '' : `<= ${row.targetMs} ${verdict(Boolean(row.pass))}`,
+      ]),
+    ),
+  );
+  const first = synthetic[0]!;
+  const growth = synthetic.slice(1).map((row, index) => {
+    const previous = synthetic[index]!;
+    return {
+      name: `${first.name.replace('synthetic ', '')} -> ${row.name.replace('synthetic ', '')}`,
+      sizeRatio: round(row.endpoints / first.endpoints, 2),
+      timeRatio: round(row.medianMs / first.medianMs, 2),
+      marginalMsPerEndpoint: round((row.medianMs - previous.medianMs) / (row.endpoints - previous.endpoints), 2),
+    };
+  });
+  console.log('');
+  console.log(
+    table(
+      ['growth', 'size ratio', 'time ratio', 'marginal ms/endpoint (vs previous size)'],
+      growth.map((row) => [row.name, `${row.sizeRatio}x`, `${row.timeRatio}x`, row.marginalMsPerEndpoint]),
+    ),
+  );
+  console.log('(linear growth: time ratio <= size ratio, and a steady marginal cost per endpoint)');
+  return { example, synthetic, growth };
+}
+
+function generate(name: string, specArgs: string[], contexts: number, endpoints: number, runs: number, warmups: number): GenerationRow {
+  let files: number | undefined;
+  const reported: number[] = [];
+  let counter = 0;
+  const stats = sample(runs, warmups, () => {
+    const target = join(work, `gen-${counter++}`);
+    const run = timeProcess(process.execPath, [CLI, target, ...specArgs, '--yes', '--no-install', '--no-git'], { cwd: work, env: CLI_ENV });
+    const match = /wrote (\d+) files .* in (\d+) ms/.exec(run.stderr + run.stdout);
+    if (match) {
+      files = Number(match[1]);
+      reported.push(Number(match[2]));
+    }
+    rmSync(target, { recursive: true, force: true });
+    return run.ms;
+  });
+  const measured = reported.slice(-runs).sort((a, b) => a - b);
+  return {
+    name,
+    contexts,
+    endpoints,
+    files,
+    cliReportedMs: measured.length > 0 ? measured[Math.floor(measured.length / 2)] : undefined,
+    msPerEndpoint: round(stats.medianMs / endpoints, 2),
+    ...stats,
+  };
+}
+
+/** Where generation spends its time: self time by package and by function under --cpu-prof. */
+function profiles(): ProfileSummary[] {
+  heading('Where generation time goes (node --cpu-prof, one run each, self time)');
+  const summaries: ProfileSummary[] = [];
+  const specs: [string, string[]][] = [['example', ['--example']]];
+  const large = join(work, 'synthetic-50x20.yaml');
+  writeFileSync(large, syntheticSpec(50, 20));
+  specs.push(['synthetic 50x20', ['--spec', large]]);
+  for (const [name, specArgs] of specs) {
+    const target = join(work, `prof-${name.replace(/\W+/g, '-')}`);
+    const summary = profileCommand([CLI, target, ...specArgs, '--yes', '--no-install', '--no-git'], work);
+    rmSync(target, { recursive: true, force: true });
+    summaries.push(summary);
+    console.log(`\n${name}: ${summary.totalMs} ms profiled`);
+    const rows = (list: typeof summary.byModule) => list.slice(0, 8).map((row) => [row.name, row.selfMs, `${round(row.share * 100)}%`]);
+    console.log(table(['package / file', 'self ms', 'share'], rows(summary.byModule)));
+    console.log('');
+    console.log(table(['function', 'self ms', 'share'], rows(summary.byFunction)));
+  }
+  return summaries;
+}
+
+/** 3. The generated service's full chain against a bare fastify route, per server CPU-second. */
+async function throughput(): Promise<NonNullable<Results['throughput']>> {
+  heading('Throughput: generated service (logging, metrics, ratelimit; LOG_LEVEL=info to a file) vs bare fastify');
+  const result = await runThroughput(join(work, 'throughput'), RUNS.load, log);
+  const { setup, load } = result;
+  console.log(
+    `setup: generate ${setup.generateMs} ms, npm install ${setup.installMs} ms, tsc build ${setup.buildMs} ms; ` +
+      `bare route uses the ${setup.schemaSource} schemas`,
+  );
+  console.log(`load: autocannon, POST ${load.body.length}-byte JSON body, ${load.connections} connections, ${load.warmupSeconds}s warm-up + ${load.durationSeconds}s measured, 127.0.0.1`);
+  const row = (server: ServerLoad) => [
+    server.server,
+    server.requests,
+    server.reqPerS,
+    server.serverCpuS,
+    server.serverCpuShare,
+    server.reqPerCpuS,
+    server.latencyP50Ms,
+    server.latencyP99Ms,
+    server.non2xx,
+    server.errors + server.timeouts,
+  ];
+  console.log(
+    table(
+      ['server', 'requests', 'req/s', 'server CPU s', 'cores used', 'req per CPU-s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'],
+      [row(result.generated), row(result.bare)],
+    ),
+  );
+  const pass = result.cpuEfficiencyRatio >= TARGETS.cpuEfficiencyRatio;
+  console.log(
+    `generated / bare, requests per server CPU-second: ${round(result.cpuEfficiencyRatio * 100)}% ` +
+      `(target >= ${TARGETS.cpuEfficiencyRatio * 100}%: ${verdict(pass)}); plain req/s ratio ${round((result.generated.reqPerS / result.bare.reqPerS) * 100)}%`,
+  );
+  console.log(`generated service wrote ${result.generated.logLines} log lines (warm-up included)`);
+  if (result.generated.non2xx + result.bare.non2xx + result.generated.errors + result.bare.errors > 0) {
+    console.log('WARNING: some requests failed or were not 2xx; the throughput figures are not comparable');
+  }
+  return { ...result, target: { minRatio: TARGETS.cpuEfficiencyRatio, pass } };
+}
+
+function gitHead(): string | undefined {
+  const result = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+main().catch((error: unknown) => {
+  killAllSync();
+  console.error(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  if (!keep) rmSync(work, { recursive: true, force: true });
+  else console.error(`temporary files kept in ${work}`);
+  finished = true;
+  process.exitCode = 1;
+});
