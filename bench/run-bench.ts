@@ -9,7 +9,7 @@
  *   npm run bench -- --keep            keep the temporary folder (generated systems, server logs)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { profileCommand, type ProfileSummary } from './cpu-profile.js';
@@ -110,10 +110,15 @@ async function main(): Promise<void> {
       cpus: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
       gitHead: gitHead(),
       quick,
+      loadAverageAtStart: loadavg().map((value) => round(value, 2)),
     },
     targets: [],
   };
   console.log(`create-kit-service bench — node ${process.version}, ${results.meta.cpus}${quick ? ' (quick)' : ''}`);
+  const busy = loadavg()[0]! / cpus().length;
+  if (busy > 0.5) {
+    console.log(`note: the machine is busy (1-minute load average ${round(loadavg()[0]!, 2)} on ${cpus().length} cores); wall times will be noisy, compare min as well as median`);
+  }
 
   if (enabled('startup')) {
     results.startup = startup();
@@ -145,6 +150,7 @@ async function main(): Promise<void> {
   heading('Targets');
   console.log(table(['target', 'goal', 'measured', 'verdict'], results.targets.map((row) => [row.name, row.target, row.value, verdict(row.pass)])));
   results.meta.totalSeconds = round((performance.now() - began) / 1000);
+  results.meta.loadAverageAtEnd = loadavg().map((value) => round(value, 2));
   mkdirSync(RESULTS_DIR, { recursive: true });
   const resultsFile = join(RESULTS_DIR, 'results.json');
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);

@@ -14,8 +14,9 @@ import {
   type PrimitiveName,
   type TransportName,
 } from '../spec/tables.js';
-import { parseTypeExpression, showTypeExpression, type TypeExpression } from '../spec/type-expression.js';
-import type { EndpointModel, ErrorModel, FieldModel, ServiceModel, SystemModel, Text, TypeModel } from './system-model.js';
+import { elementType, parseTypeExpression, showTypeExpression, type TypeExpression } from '../spec/type-expression.js';
+import { buildTranslations } from './build-translations.js';
+import type { EndpointModel, ErrorModel, FieldModel, ServiceModel, SystemModel, Text, TypeModel, UpstreamModel } from './system-model.js';
 import { invalidValue, sampleValue, type TypeTable } from './sample-values.js';
 import { tsLiteral } from './ts-literal.js';
 
@@ -25,7 +26,16 @@ import { tsLiteral } from './ts-literal.js';
  */
 export function buildModel(spec: RawSpec): SystemModel {
   const contexts = Object.entries(spec.contexts);
-  const services = contexts.map(([name, context], index) => buildService(spec, name, context, index));
+  const built = contexts.map(([name, context], index) => buildService(spec, name, context, index));
+  const byName = new Map(built.map((entry) => [entry.service.specName, entry]));
+  for (const [name, context] of contexts) {
+    const { service, typeTable } = byName.get(name)!;
+    service.upstreams = Object.entries(context.uses ?? {}).map(([upstream, use]) =>
+      buildUpstream(upstream, use, byName.get(upstream)!, typeTable),
+    );
+    service.hasUpstreams = service.upstreams.length > 0;
+  }
+  const services = built.map((entry) => entry.service);
   return {
     name: spec.name,
     title: pascalCase(spec.name),
@@ -38,11 +48,11 @@ export function buildModel(spec: RawSpec): SystemModel {
         downstreamId: service.camel,
         upstreamId: upstream.camel,
         label: [
-          upstream.endpoints.join(', ') || 'calls',
+          upstream.endpointNames.join(', ') || 'calls',
           ...upstream.translations.map((pair) => `${pair.upstream} as ${pair.local}`),
         ].join('; '),
-        endpoints: upstream.endpoints,
-        translations: upstream.translations,
+        endpoints: upstream.endpointNames,
+        translations: upstream.translations.map(({ upstream: from, local }) => ({ upstream: from, local })),
       })),
     ),
   };
@@ -50,7 +60,13 @@ export function buildModel(spec: RawSpec): SystemModel {
 
 type RawContext = RawSpec['contexts'][string];
 
-function buildService(spec: RawSpec, name: string, context: RawContext, index: number): ServiceModel {
+interface BuiltService {
+  service: ServiceModel;
+  context: RawContext;
+  typeTable: TypeTable;
+}
+
+function buildService(spec: RawSpec, name: string, context: RawContext, index: number): BuiltService {
   const pascal = pascalCase(name);
   const typeTable: TypeTable = new Map(Object.entries(context.types ?? {}).map(([typeName, fields]) => [typeName, parseFields(fields)]));
   const types: TypeModel[] = [...typeTable].map(([typeName, fields]) => ({
@@ -68,8 +84,7 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
   const transports = Object.fromEntries(
     (Object.keys(TRANSPORTS) as TransportName[]).map((key) => [key, (context.transports ?? DEFAULT_TRANSPORTS).includes(key)]),
   ) as Record<TransportName, boolean>;
-  const contextNames = Object.keys(spec.contexts);
-  return {
+  const service: ServiceModel = {
     specName: name,
     kebab: kebabCase(name),
     pascal,
@@ -93,24 +108,53 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
     rateLimitTestEndpoint: enabledMiddleware.ratelimit ? endpoints[0] : undefined,
     errors: [...errors.values()],
     hasErrors: errors.size > 0,
-    upstreams: Object.entries(context.uses ?? {}).map(([upstream, use]) => {
-      const upstreamContext = spec.contexts[upstream]!;
-      const upstreamPort = upstreamContext.port ?? BASE_PORT + contextNames.indexOf(upstream) + 1;
-      return {
-        specName: upstream,
-        kebab: kebabCase(upstream),
-        pascal: pascalCase(upstream),
-        camel: camelCase(upstream),
-        urlVariable: `${screamingCase(upstream)}_URL`,
-        defaultUrl: `http://127.0.0.1:${upstreamPort}`,
-        composeUrl: `http://${kebabCase(upstream)}:${upstreamPort}`,
-        endpoints: (use.endpoints ?? []).map(camelCase),
-        translations: Object.entries(use.translate ?? {}).map(([upstreamType, local]) => ({
-          upstream: pascalCase(upstreamType),
-          local: pascalCase(local),
-        })),
-      };
-    }),
+    // Filled in once every service is built: an upstream's model is needed.
+    upstreams: [],
+    hasUpstreams: false,
+    depsName: `${pascal}Deps`,
+  };
+  return { service, context, typeTable };
+}
+
+type RawUse = NonNullable<RawContext['uses']>[string];
+
+/** What a downstream sees of an upstream: the endpoints it calls, their types, and the translations. */
+function buildUpstream(name: string, use: RawUse, upstream: BuiltService, localTypes: TypeTable): UpstreamModel {
+  const listed = new Set((use.endpoints ?? []).map(camelCase));
+  const endpoints = upstream.service.endpoints.filter((endpoint) => listed.has(endpoint.camel));
+  const pairs = Object.entries(use.translate ?? {});
+  // The upstream's types reachable from the called endpoints and the translated types.
+  const needed = new Set<string>();
+  const visit = (type: TypeExpression) => {
+    const element = elementType(type);
+    if (element.kind !== 'ref' || needed.has(element.name)) return;
+    needed.add(element.name);
+    for (const field of upstream.typeTable.get(element.name) ?? []) visit(field.type);
+  };
+  for (const [endpointName, endpoint] of Object.entries(upstream.context.endpoints ?? {})) {
+    if (!listed.has(camelCase(endpointName))) continue;
+    for (const field of [...parseFields(endpoint.request), ...parseFields(endpoint.response)]) visit(field.type);
+  }
+  for (const [upstreamType] of pairs) visit({ kind: 'ref', name: upstreamType });
+  const translations = buildTranslations(pairs, upstream.typeTable, localTypes, name);
+  const { pascal, kebab, port } = upstream.service;
+  return {
+    specName: name,
+    kebab,
+    pascal,
+    camel: upstream.service.camel,
+    urlVariable: `${screamingCase(name)}_URL`,
+    defaultUrl: `http://127.0.0.1:${port}`,
+    composeUrl: `http://${kebab}:${port}`,
+    apiName: `${pascal}Api`,
+    factory: `create${pascal}Client`,
+    translatorsName: `${upstream.service.camel}Translators`,
+    endpoints,
+    endpointNames: endpoints.map((endpoint) => endpoint.camel),
+    types: upstream.service.types.filter((type) => [...needed].some((typeName) => pascalCase(typeName) === type.name)),
+    translations,
+    hasTranslations: translations.length > 0,
+    hasTodo: translations.some((translation) => [...translation.toFields, ...translation.fromFields].some((field) => field.expression.includes('todo('))),
   };
 }
 
@@ -202,6 +246,13 @@ function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints
     bodySchemaJson: bodyFields.length > 0 ? json(objectSchema(bodyFields)) : undefined,
     responseSchemaJson: json(objectSchema(response)),
     errors,
+    callSpec: {
+      method: route.method,
+      path: route.path,
+      pathFields: pathFields.map((field) => field.name),
+      queryFields: queryFields.map((field) => field.name),
+      bodyFields: bodyFields.map((field) => field.name),
+    },
     sample: {
       requestJson: json(sampleRequest),
       requestInline: tsLiteral(sampleRequest, { inline: true }),

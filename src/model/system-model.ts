@@ -66,6 +66,9 @@ export interface ServiceModel {
   errors: ErrorModel[];
   hasErrors: boolean;
   upstreams: UpstreamModel[];
+  hasUpstreams: boolean;
+  /** `OrderingDeps`: what the service class receives through its constructor. */
+  depsName: string;
 }
 
 export interface TypeModel {
@@ -114,6 +117,8 @@ export interface EndpointModel {
   bodySchemaJson?: string;
   responseSchemaJson: string;
   errors: ErrorModel[];
+  /** How a client of this endpoint sends a request (see clients/upstream.ts). */
+  callSpec: { method: HttpMethod; path: string; pathFields: string[]; queryFields: string[]; bodyFields: string[] };
   /** Contract test data: a valid request, the URL and payload that carry it, a valid response. */
   sample: {
     requestJson: string;
@@ -145,6 +150,40 @@ export interface UpstreamModel {
   /** Where it listens when run locally, and inside docker compose. */
   defaultUrl: string;
   composeUrl: string;
-  endpoints: string[];
-  translations: { upstream: string; local: string }[];
+  /** `BillingApi`, the client interface; `createBillingClient`, its factory. */
+  apiName: string;
+  factory: string;
+  /** `billingTranslators`, the field of the service's dependencies holding the translators. */
+  translatorsName: string;
+  /** The upstream's endpoints this context calls, as the upstream models them. */
+  endpoints: EndpointModel[];
+  endpointNames: string[];
+  /** The upstream's types those endpoints and the translations need, in its own terms. */
+  types: TypeModel[];
+  translations: TranslationModel[];
+  hasTranslations: boolean;
+  /** True when some required translated field could not be mapped, so its stub throws. */
+  hasTodo: boolean;
+}
+
+/** One `translate` pair: functions both ways between the upstream's type and the local one. */
+export interface TranslationModel {
+  /** Upstream type, e.g. `Payer`; local type, e.g. `Customer`. */
+  upstream: string;
+  local: string;
+  /** `toPayer(customer)` and `fromPayer(payer)`. */
+  toName: string;
+  fromName: string;
+  localParam: string;
+  upstreamParam: string;
+  toFields: FieldMapping[];
+  fromFields: FieldMapping[];
+}
+
+/** How one field of the target is computed from the source. */
+export interface FieldMapping {
+  name: string;
+  expression: string;
+  /** Set when no rule matched: the comment that says what the user must write. */
+  todo?: string;
 }

@@ -6,6 +6,9 @@ export const DEPENDENCY_VERSIONS = {
   fastify: '^5.6.1',
   pino: '^10.1.0',
   promClient: '^15.1.3',
+  /** Circuit breakers of upstream clients; 10 needs Node 22. */
+  opossum: '^9.0.0',
+  typesOpossum: '^8.1.9',
   typescript: '~5.9.3',
   typesNode: '^20.19.0',
   concurrently: '^9.2.1',

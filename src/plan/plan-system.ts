@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { ServiceModel, SystemModel } from '../model/system-model.js';
+import type { ServiceModel, SystemModel, UpstreamModel } from '../model/system-model.js';
 import type { Render } from '../render/create-renderer.js';
 import type { MiddlewareName } from '../spec/tables.js';
 import { DEPENDENCY_VERSIONS } from './dependency-versions.js';
@@ -17,15 +17,25 @@ export interface PlannedFile {
 }
 
 /** Service files that belong to the user once written (relative to the service folder). */
-const USER_OWNED: ReadonlySet<string> = new Set(['src/service.ts', 'test/service.test.ts']);
+const USER_OWNED: ReadonlySet<string> = new Set(['src/service.ts', 'test/service.test.ts', 'src/translators/__upstream__.ts']);
+
+const hasMiddleware = (name: MiddlewareName) => (service: ServiceModel) => service.middleware.some((middleware) => middleware.name === name);
+const hasUpstreams = (service: ServiceModel) => service.hasUpstreams;
 
 /** Templates rendered only when a service asks for what they hold. */
-const CONDITIONS: Readonly<Record<string, (service: ServiceModel) => boolean>> = Object.fromEntries(
-  (['logging', 'metrics', 'ratelimit'] satisfies MiddlewareName[]).map((name) => [
-    `src/middleware/${name}.ts`,
-    (service: ServiceModel) => service.middleware.some((middleware) => middleware.name === name),
-  ]),
-);
+const CONDITIONS: Readonly<Record<string, (service: ServiceModel) => boolean>> = {
+  'src/middleware/logging.ts': hasMiddleware('logging'),
+  'src/middleware/metrics.ts': hasMiddleware('metrics'),
+  'src/middleware/ratelimit.ts': hasMiddleware('ratelimit'),
+  'src/clients/upstream.ts': hasUpstreams,
+  'src/dependencies.ts': hasUpstreams,
+  'test/fakes.ts': hasUpstreams,
+};
+
+/** Templates rendered once per upstream context (the path token `__upstream__`), when it applies. */
+const UPSTREAM_CONDITIONS: Readonly<Record<string, (upstream: UpstreamModel) => boolean>> = {
+  'src/translators/__upstream__.ts': (upstream) => upstream.hasTranslations,
+};
 
 /** npm leaves dot-files out of a package, so templates of dot-files drop their dot. */
 const DOT_FILES: Readonly<Record<string, string>> = { gitignore: '.gitignore', dockerignore: '.dockerignore' };
@@ -46,12 +56,20 @@ export function planSystem(model: SystemModel, render: Render, templatesDir: str
   for (const service of model.services) {
     for (const template of serviceTemplates) {
       const path = outputPath(template);
+      const owner = USER_OWNED.has(path) ? 'user' : 'generator';
+      if (path.includes('__upstream__')) {
+        for (const upstream of service.upstreams) {
+          if (UPSTREAM_CONDITIONS[path] && !UPSTREAM_CONDITIONS[path](upstream)) continue;
+          files.push({
+            path: `services/${service.kebab}/${path.replace('__upstream__', upstream.kebab)}`,
+            owner,
+            content: render(`service/${template}`, { ...base, service, upstream }),
+          });
+        }
+        continue;
+      }
       if (CONDITIONS[path] && !CONDITIONS[path](service)) continue;
-      files.push({
-        path: `services/${service.kebab}/${path}`,
-        owner: USER_OWNED.has(path) ? 'user' : 'generator',
-        content: render(`service/${template}`, { ...base, service }),
-      });
+      files.push({ path: `services/${service.kebab}/${path}`, owner, content: render(`service/${template}`, { ...base, service }) });
     }
   }
   files.push({ path: MANIFEST_PATH, owner: 'generator', content: renderManifest(files) });
