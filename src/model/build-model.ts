@@ -246,13 +246,13 @@ function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints
     bodySchemaJson: bodyFields.length > 0 ? json(objectSchema(bodyFields)) : undefined,
     responseSchemaJson: json(objectSchema(response)),
     errors,
-    callSpec: {
+    callSpecJson: json({
       method: route.method,
       path: route.path,
       pathFields: pathFields.map((field) => field.name),
       queryFields: queryFields.map((field) => field.name),
       bodyFields: bodyFields.map((field) => field.name),
-    },
+    }),
     sample: {
       requestJson: json(sampleRequest),
       requestInline: tsLiteral(sampleRequest, { inline: true }),

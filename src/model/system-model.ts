@@ -117,8 +117,8 @@ export interface EndpointModel {
   bodySchemaJson?: string;
   responseSchemaJson: string;
   errors: ErrorModel[];
-  /** How a client of this endpoint sends a request (see clients/upstream.ts). */
-  callSpec: { method: HttpMethod; path: string; pathFields: string[]; queryFields: string[]; bodyFields: string[] };
+  /** How a client of this endpoint sends a request (a CallSpec of clients/upstream.ts), as source. */
+  callSpecJson: string;
   /** Contract test data: a valid request, the URL and payload that carry it, a valid response. */
   sample: {
     requestJson: string;

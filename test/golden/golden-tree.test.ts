@@ -20,6 +20,7 @@ async function generate(specFile: string, fs = memoryFileSystem()) {
 describe.each([
   ['example', 'templates/examples/kit.yaml'],
   ['odd-values', 'test/fixtures/specs/odd-values.yaml'],
+  ['context-map', 'test/fixtures/specs/context-map.yaml'],
 ])('the generated tree of %s', (name, specFile) => {
   test('matches the golden files', async () => {
     const tree = await generate(specFile);
