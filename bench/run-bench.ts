@@ -7,6 +7,7 @@
  *   npm run bench -- --quick           fewer runs and a shorter load
  *   npm run bench -- --only=startup,generation,profile,throughput
  *   npm run bench -- --keep            keep the temporary folder (generated systems, server logs)
+ *   npm run bench -- --diagnose        also load the generated service with LOG_LEVEL=warn (logging's cost)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -45,7 +46,7 @@ const RUNS = {
   startup: { runs: quick ? 5 : 15, warmups: 2 },
   example: { runs: quick ? 3 : 9, warmups: quick ? 1 : 2 },
   synthetic: { runs: quick ? 1 : 3, warmups: 1 },
-  load: { connections: 10, warmupSeconds: quick ? 1 : 2, durationSeconds: quick ? 3 : 8 },
+  load: { connections: 10, warmupSeconds: quick ? 1 : 2, rounds: quick ? 1 : 3, durationSeconds: 3, diagnose: argv.includes('--diagnose') },
 };
 const SIZES: [contexts: number, endpoints: number][] = [
   [10, 20],
@@ -210,7 +211,9 @@ function generation(): NonNullable<Results['generation']> {
     writeFileSync(specFile, syntheticSpec(contexts, endpoints));
     log(`${contexts}x${endpoints}: validate, then generate`);
     const validate = sample(RUNS.synthetic.runs, 0, () => timeProcess(process.execPath, [CLI, 'validate', specFile], { cwd: work, env: CLI_ENV }).ms);
-    const row = generate(`synthetic ${contexts}x${endpoints}`, ['--spec', specFile], contexts, contexts * endpoints, RUNS.synthetic.runs, RUNS.synthetic.warmups);
+    // One warm-up before the first size is enough to load the CLI's files into the page cache.
+    const warmups = synthetic.length === 0 ? RUNS.synthetic.warmups : 0;
+    const row = generate(`synthetic ${contexts}x${endpoints}`, ['--spec', specFile], contexts, contexts * endpoints, RUNS.synthetic.runs, warmups);
     row.validateMedianMs = validate.medianMs;
     if (contexts === 50) {
       row.targetMs = TARGETS.largeGenerationMs;
@@ -316,7 +319,10 @@ async function throughput(): Promise<NonNullable<Results['throughput']>> {
     `setup: generate ${setup.generateMs} ms, npm install ${setup.installMs} ms, tsc build ${setup.buildMs} ms; ` +
       `bare route uses the ${setup.schemaSource} schemas`,
   );
-  console.log(`load: autocannon, POST ${load.body.length}-byte JSON body, ${load.connections} connections, ${load.warmupSeconds}s warm-up + ${load.durationSeconds}s measured, 127.0.0.1`);
+  console.log(
+    `load: autocannon in the bench process, POST ${load.body.length}-byte JSON body, ${load.connections} connections, 127.0.0.1; ` +
+      `${load.warmupSeconds}s warm-up, then ${load.rounds} round(s) of ${load.durationSeconds}s per server, servers in turn`,
+  );
   const row = (server: ServerLoad) => [
     server.server,
     server.requests,
@@ -332,7 +338,7 @@ async function throughput(): Promise<NonNullable<Results['throughput']>> {
   console.log(
     table(
       ['server', 'requests', 'req/s', 'server CPU s', 'cores used', 'req per CPU-s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'],
-      [row(result.generated), row(result.bare)],
+      [row(result.generated), row(result.bare), ...(result.generatedQuiet ? [row(result.generatedQuiet)] : [])],
     ),
   );
   const pass = result.cpuEfficiencyRatio >= TARGETS.cpuEfficiencyRatio;
@@ -340,6 +346,11 @@ async function throughput(): Promise<NonNullable<Results['throughput']>> {
     `generated / bare, requests per server CPU-second: ${round(result.cpuEfficiencyRatio * 100)}% ` +
       `(target >= ${TARGETS.cpuEfficiencyRatio * 100}%: ${verdict(pass)}); plain req/s ratio ${round((result.generated.reqPerS / result.bare.reqPerS) * 100)}%`,
   );
+  console.log(`round by round: ${result.roundRatios.map((ratio) => `${round(ratio * 100)}%`).join(', ')}`);
+  if (result.generatedQuiet) {
+    const share = 1 - result.generated.reqPerCpuS / result.generatedQuiet.reqPerCpuS;
+    console.log(`request logging (LOG_LEVEL=info vs warn) takes ${round(share * 100)}% of the generated service's CPU per request`);
+  }
   console.log(`generated service wrote ${result.generated.logLines} log lines (warm-up included)`);
   if (result.generated.non2xx + result.bare.non2xx + result.generated.errors + result.bare.errors > 0) {
     console.log('WARNING: some requests failed or were not 2xx; the throughput figures are not comparable');

@@ -1,8 +1,9 @@
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
-import { round, timeProcess } from './measure.js';
+import { median, round, timeProcess } from './measure.js';
 import { CLI } from './paths.js';
 import { cpuSeconds, freePort, startProcess, stopProcess, waitForHttp } from './processes.js';
 
@@ -46,8 +47,14 @@ const FALLBACK_SCHEMA = {
 
 export interface LoadOptions {
   connections: number;
+  /** Per server, once, before the measured rounds. */
   warmupSeconds: number;
+  /** Measured rounds; each loads every server once, in turn, so drift in machine load hits all alike. */
+  rounds: number;
+  /** Length of one server's load in one round. */
   durationSeconds: number;
+  /** Also load the generated service with LOG_LEVEL=warn, to show what request logging costs. */
+  diagnose: boolean;
 }
 
 export interface ServerLoad {
@@ -59,11 +66,14 @@ export interface ServerLoad {
   reqPerCpuS: number;
   /** Share of one core the server used while loaded. */
   serverCpuShare: number;
+  /** Medians over the rounds. */
   latencyP50Ms: number;
   latencyP99Ms: number;
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** Requests per server CPU-second in each round. */
+  roundsReqPerCpuS: number[];
 }
 
 export interface ThroughputResult {
@@ -71,15 +81,20 @@ export interface ThroughputResult {
   load: LoadOptions & { body: string };
   generated: ServerLoad & { logLines: number };
   bare: ServerLoad;
-  /** Generated requests per CPU-second as a share of the bare server's. */
+  /** The generated service with request logging off (LOG_LEVEL=warn); only with `diagnose`. */
+  generatedQuiet?: ServerLoad;
+  /** Generated requests per CPU-second as a share of the bare server's, over all rounds. */
   cpuEfficiencyRatio: number;
+  /** The same ratio round by round, to show the noise. */
+  roundRatios: number[];
 }
 
 /**
  * Generates a one-endpoint system (with npm install), implements its service method, and loads
  * the generated service (full middleware chain, info logging to a file) and a bare fastify route
- * doing the same validation and serialization, one after the other. Reports requests per server
- * CPU-second, which does not depend on how much CPU the load generator takes from the server.
+ * doing the same validation and serialization, one at a time, round after round. Reports requests
+ * per server CPU-second, which does not depend on how much CPU the load generator (or anything
+ * else on the machine) takes from the server.
  */
 export async function runThroughput(workDir: string, load: LoadOptions, progress: (line: string) => void): Promise<ThroughputResult> {
   mkdirSync(workDir, { recursive: true });
@@ -102,31 +117,41 @@ export async function runThroughput(workDir: string, load: LoadOptions, progress
   const bareScript = join(system, 'bare-server.mjs');
   writeFileSync(bareScript, bareServerSource(schema));
 
-  progress(`loading the generated service (${load.connections} connections, ${load.warmupSeconds}s warm-up + ${load.durationSeconds}s)`);
+  const generatedEnv = { RATE_LIMIT_RPS: '1000000000', RATE_LIMIT_BURST: '1000000000' };
+  const main = join(service, 'dist', 'src', 'main.js');
   const logFile = join(workDir, 'generated-service.log');
-  const generated = await withServer(
-    {
-      cwd: service,
-      args: [join(service, 'dist', 'src', 'main.js')],
-      env: { LOG_LEVEL: 'info', RATE_LIMIT_RPS: '1000000000', RATE_LIMIT_BURST: '1000000000' },
-      logFile,
-    },
-    (port, pid) => loadServer('generated', port, pid, load),
-  );
-  const logLines = countLines(logFile);
+  const specs: ServerSpec[] = [
+    { name: 'generated', cwd: service, args: [main], env: { ...generatedEnv, LOG_LEVEL: 'info' }, logFile },
+    { name: 'bare fastify', cwd: system, args: [bareScript], env: {}, logFile: join(workDir, 'bare-server.log') },
+  ];
+  if (load.diagnose) {
+    specs.push({ name: 'generated, LOG_LEVEL=warn', cwd: service, args: [main], env: { ...generatedEnv, LOG_LEVEL: 'warn' }, logFile: join(workDir, 'generated-quiet.log') });
+  }
 
-  progress('loading the bare fastify route');
-  const bare = await withServer({ cwd: system, args: [bareScript], env: {}, logFile: join(workDir, 'bare-server.log') }, (port, pid) =>
-    loadServer('bare fastify', port, pid, load),
-  );
-
-  return {
-    setup: { generateMs: round(generateMs), installMs: round(installMs), buildMs: round(buildMs), schemaSource },
-    load: { ...load, body: REQUEST_BODY },
-    generated: { ...generated, logLines },
-    bare,
-    cpuEfficiencyRatio: round(generated.reqPerCpuS / bare.reqPerCpuS, 3),
-  };
+  const servers: RunningServer[] = [];
+  try {
+    for (const spec of specs) servers.push(await startServer(spec));
+    progress(`warming up each server for ${load.warmupSeconds}s (${load.connections} connections)`);
+    for (const server of servers) await autocannon({ ...loadOptions(server.port, load), duration: load.warmupSeconds });
+    const segments = servers.map(() => [] as Segment[]);
+    for (let round = 1; round <= load.rounds; round++) {
+      progress(`round ${round}/${load.rounds}: ${servers.map((server) => server.spec.name).join(' | ')}, ${load.durationSeconds}s each`);
+      for (const [index, server] of servers.entries()) segments[index]!.push(await loadSegment(server, load));
+    }
+    const [generated, bare, quiet] = segments.map((list, index) => summarizeSegments(servers[index]!.spec.name, list));
+    const roundRatios = segments[0]!.map((segment, round) => round3(reqPerCpu(segment) / reqPerCpu(segments[1]![round]!)));
+    return {
+      setup: { generateMs: round(generateMs), installMs: round(installMs), buildMs: round(buildMs), schemaSource },
+      load: { ...load, body: REQUEST_BODY },
+      generated: { ...generated!, logLines: countLines(logFile) },
+      bare: bare!,
+      ...(quiet ? { generatedQuiet: quiet } : {}),
+      cpuEfficiencyRatio: round3(generated!.reqPerCpuS / bare!.reqPerCpuS),
+      roundRatios,
+    };
+  } finally {
+    for (const server of servers) await stopProcess(server.child);
+  }
 }
 
 /** Replaces the generated "not implemented" body of the endpoint's method with a small answer. */
@@ -170,6 +195,7 @@ await app.listen({ port: Number(process.env.PORT), host: process.env.HOST });
 }
 
 interface ServerSpec {
+  name: string;
   cwd: string;
   args: string[];
   env: Record<string, string>;
@@ -177,8 +203,14 @@ interface ServerSpec {
   logFile: string;
 }
 
-/** Starts a server on a free 127.0.0.1 port, checks it answers correctly, runs `use`, and stops it. */
-async function withServer<T>(spec: ServerSpec, use: (port: number, pid: number) => Promise<T>): Promise<T> {
+interface RunningServer {
+  spec: ServerSpec;
+  child: ChildProcess;
+  port: number;
+}
+
+/** Starts a server on a free 127.0.0.1 port and checks that it answers correctly. */
+async function startServer(spec: ServerSpec): Promise<RunningServer> {
   const port = await freePort();
   const fd = openSync(spec.logFile, 'w');
   const child = startProcess(process.execPath, spec.args, {
@@ -190,13 +222,12 @@ async function withServer<T>(spec: ServerSpec, use: (port: number, pid: number) 
   try {
     await waitForHttp(`http://127.0.0.1:${port}/health`, child);
     await checkAnswers(port);
-    return await use(port, child.pid!);
   } catch (error) {
-    const log = existsSync(spec.logFile) ? readFileSync(spec.logFile, 'utf8').slice(-2000) : '';
-    throw new Error(`${error instanceof Error ? error.message : String(error)}${log ? `\nserver output (tail):\n${log}` : ''}`);
-  } finally {
     await stopProcess(child);
+    const log = existsSync(spec.logFile) ? readFileSync(spec.logFile, 'utf8').slice(-2000) : '';
+    throw new Error(`${spec.name}: ${error instanceof Error ? error.message : String(error)}${log ? `\nserver output (tail):\n${log}` : ''}`);
   }
+  return { spec, child, port };
 }
 
 /** A valid request gets the expected 200 body; an invalid one gets 400 (validation is on). */
@@ -213,32 +244,50 @@ async function checkAnswers(port: number): Promise<void> {
   if (bad.status !== 400) throw new Error(`POST ${ROUTE} with an invalid body answered ${bad.status}, expected 400`);
 }
 
-async function loadServer(name: string, port: number, pid: number, load: LoadOptions): Promise<ServerLoad> {
-  const options = {
+function loadOptions(port: number, load: LoadOptions) {
+  return {
     url: `http://127.0.0.1:${port}${ROUTE}`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: REQUEST_BODY,
     connections: load.connections,
   };
-  await autocannon({ ...options, duration: load.warmupSeconds });
-  const cpuBefore = cpuSeconds(pid);
-  const result: Result = await autocannon({ ...options, duration: load.durationSeconds });
-  const serverCpuS = cpuSeconds(pid) - cpuBefore;
-  const requests = result.requests.total;
+}
+
+interface Segment {
+  result: Result;
+  cpuS: number;
+}
+
+/** One measured load of one server, with the CPU time the server process used meanwhile. */
+async function loadSegment(server: RunningServer, load: LoadOptions): Promise<Segment> {
+  const before = cpuSeconds(server.child.pid!);
+  const result = await autocannon({ ...loadOptions(server.port, load), duration: load.durationSeconds });
+  return { result, cpuS: cpuSeconds(server.child.pid!) - before };
+}
+
+const reqPerCpu = (segment: Segment) => segment.result.requests.total / segment.cpuS;
+const round3 = (value: number) => round(value, 3);
+
+function summarizeSegments(name: string, segments: Segment[]): ServerLoad {
+  const sum = (pick: (segment: Segment) => number) => segments.reduce((total, segment) => total + pick(segment), 0);
+  const requests = sum((segment) => segment.result.requests.total);
+  const durationS = sum((segment) => segment.result.duration);
+  const serverCpuS = sum((segment) => segment.cpuS);
   return {
     server: name,
     requests,
-    durationS: round(result.duration, 2),
-    reqPerS: round(requests / result.duration, 0),
+    durationS: round(durationS, 2),
+    reqPerS: round(requests / durationS, 0),
     serverCpuS: round(serverCpuS, 2),
     reqPerCpuS: round(requests / serverCpuS, 0),
-    serverCpuShare: round(serverCpuS / result.duration, 2),
-    latencyP50Ms: result.latency.p50,
-    latencyP99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
+    serverCpuShare: round(serverCpuS / durationS, 2),
+    latencyP50Ms: median(segments.map((segment) => segment.result.latency.p50)),
+    latencyP99Ms: median(segments.map((segment) => segment.result.latency.p99)),
+    non2xx: sum((segment) => segment.result.non2xx),
+    errors: sum((segment) => segment.result.errors),
+    timeouts: sum((segment) => segment.result.timeouts),
+    roundsReqPerCpuS: segments.map((segment) => round(reqPerCpu(segment), 0)),
   };
 }
 

@@ -36,6 +36,13 @@ export function buildModel(spec: RawSpec): SystemModel {
     service.hasUpstreams = service.upstreams.length > 0;
   }
   const services = built.map((entry) => entry.service);
+  // docker compose rejects cyclic depends_on: an upstream that (transitively) calls back is left out.
+  const calls = (from: string, to: string, seen = new Set<string>()): boolean =>
+    from === to ||
+    (!seen.has(from) && (byName.get(from)?.service.upstreams ?? []).some((next) => calls(next.specName, to, seen.add(from))));
+  for (const service of services) {
+    service.startAfter = service.upstreams.filter((upstream) => !calls(upstream.specName, service.specName)).map((upstream) => upstream.kebab);
+  }
   return {
     name: spec.name,
     title: pascalCase(spec.name),
@@ -111,6 +118,7 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
     // Filled in once every service is built: an upstream's model is needed.
     upstreams: [],
     hasUpstreams: false,
+    startAfter: [],
     depsName: `${pascal}Deps`,
   };
   return { service, context, typeTable };

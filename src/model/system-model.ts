@@ -67,6 +67,8 @@ export interface ServiceModel {
   hasErrors: boolean;
   upstreams: UpstreamModel[];
   hasUpstreams: boolean;
+  /** Upstreams docker compose starts first (those that do not call back, which would be a cycle). */
+  startAfter: string[];
   /** `OrderingDeps`: what the service class receives through its constructor. */
   depsName: string;
 }
