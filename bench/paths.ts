@@ -7,3 +7,5 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const CLI = join(ROOT, 'bin', 'create-kit-service.js');
 export const EXAMPLE_SPEC = join(ROOT, 'templates', 'examples', 'kit.yaml');
 export const RESULTS_DIR = join(ROOT, '.bench');
+/** The preload that reports a CLI run's CPU time (compiled next to this file). */
+export const CPU_REPORT = join(ROOT, 'dist', 'bench', 'cpu-report.js');

@@ -9,13 +9,14 @@
  *   npm run bench -- --keep            keep the temporary folder (generated systems, server logs)
  *   npm run bench -- --diagnose        also load the generated service with LOG_LEVEL=warn (logging's cost)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { profileCommand, type ProfileSummary } from './cpu-profile.js';
-import { round, sample, summarize, timeProcess, type Sampled } from './measure.js';
-import { CLI, EXAMPLE_SPEC, RESULTS_DIR, ROOT } from './paths.js';
+import { median, round, sample, summarize, timeProcess, type Sampled } from './measure.js';
+import { CLI, CPU_REPORT, EXAMPLE_SPEC, RESULTS_DIR, ROOT } from './paths.js';
 import { killAllSync } from './processes.js';
 import { syntheticSpec } from './synthetic-spec.js';
 import { table, verdict } from './table.js';
@@ -35,9 +36,10 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const keep = argv.includes('--keep');
 const only = argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
-const unknown = only?.filter((name) => !(SECTIONS as readonly string[]).includes(name)) ?? [];
-if (unknown.length > 0) {
-  console.error(`unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
+const unknownSections = only?.filter((name) => !(SECTIONS as readonly string[]).includes(name)) ?? [];
+const unknownFlags = argv.filter((arg) => !['--quick', '--keep', '--diagnose'].includes(arg) && !arg.startsWith('--only='));
+if (unknownSections.length > 0 || unknownFlags.length > 0) {
+  console.error(`usage: run-bench [--quick] [--keep] [--diagnose] [--only=${SECTIONS.join(',')}]`);
   process.exit(2);
 }
 const enabled = (section: Section) => !only || only.includes(section);
@@ -86,6 +88,8 @@ interface GenerationRow extends Sampled {
   files?: number;
   /** The CLI's own "wrote N files ... in M ms" figure: render and write, without start-up and validation. */
   cliReportedMs?: number;
+  /** Median CPU time (user + system) of the CLI process: steadier than wall time on a busy machine. */
+  cpuMedianMs?: number;
   msPerEndpoint: number;
   validateMedianMs?: number;
   targetMs?: number;
@@ -95,7 +99,11 @@ interface GenerationRow extends Sampled {
 interface Results {
   meta: Record<string, unknown>;
   startup?: StartupResult;
-  generation?: { example: GenerationRow; synthetic: GenerationRow[]; growth: { name: string; sizeRatio: number; timeRatio: number; marginalMsPerEndpoint: number }[] };
+  generation?: {
+    example: GenerationRow;
+    synthetic: GenerationRow[];
+    growth: { name: string; sizeRatio: number; timeRatio: number; cpuRatio?: number; marginalMsPerEndpoint: number; marginalCpuMsPerEndpoint?: number }[];
+  };
   profile?: ProfileSummary[];
   throughput?: ThroughputResult & { target: { minRatio: number; pass: boolean } };
   targets: { name: string; target: string; value: string; pass: boolean }[];
@@ -225,7 +233,7 @@ function generation(): NonNullable<Results['generation']> {
   const rows = [example, ...synthetic];
   console.log(
     table(
-      ['spec', 'endpoints', 'files', 'median ms', 'min ms', 'max ms', 'cli-reported ms', 'validate ms', 'ms/endpoint', 'target'],
+      ['spec', 'endpoints', 'files', 'median ms', 'min ms', 'max ms', 'cpu ms', 'cli-reported ms', 'validate ms', 'ms/endpoint', 'target'],
       rows.map((row) => [
         row.name,
         row.endpoints,
@@ -233,6 +241,7 @@ function generation(): NonNullable<Results['generation']> {
         row.medianMs,
         row.minMs,
         row.maxMs,
+        row.cpuMedianMs ?? '?',
         row.cliReportedMs ?? '?',
         row.validateMedianMs ?? '',
         row.msPerEndpoint,
@@ -241,48 +250,69 @@ function generation(): NonNullable<Results['generation']> {
     ),
   );
   const first = synthetic[0]!;
+  const perEndpoint = (from: number | undefined, to: number | undefined, endpoints: number) =>
+    from === undefined || to === undefined ? undefined : round((to - from) / endpoints, 2);
   const growth = synthetic.slice(1).map((row, index) => {
     const previous = synthetic[index]!;
+    const added = row.endpoints - previous.endpoints;
     return {
       name: `${first.name.replace('synthetic ', '')} -> ${row.name.replace('synthetic ', '')}`,
       sizeRatio: round(row.endpoints / first.endpoints, 2),
       timeRatio: round(row.medianMs / first.medianMs, 2),
-      marginalMsPerEndpoint: round((row.medianMs - previous.medianMs) / (row.endpoints - previous.endpoints), 2),
+      cpuRatio: row.cpuMedianMs && first.cpuMedianMs ? round(row.cpuMedianMs / first.cpuMedianMs, 2) : undefined,
+      marginalMsPerEndpoint: round((row.medianMs - previous.medianMs) / added, 2),
+      marginalCpuMsPerEndpoint: perEndpoint(previous.cpuMedianMs, row.cpuMedianMs, added),
     };
   });
   console.log('');
   console.log(
     table(
-      ['growth', 'size ratio', 'time ratio', 'marginal ms/endpoint (vs previous size)'],
-      growth.map((row) => [row.name, `${row.sizeRatio}x`, `${row.timeRatio}x`, row.marginalMsPerEndpoint]),
+      ['growth', 'size ratio', 'wall ratio', 'cpu ratio', 'marginal wall ms/endpoint', 'marginal cpu ms/endpoint'],
+      growth.map((row) => [row.name, `${row.sizeRatio}x`, `${row.timeRatio}x`, row.cpuRatio === undefined ? '?' : `${row.cpuRatio}x`, row.marginalMsPerEndpoint, row.marginalCpuMsPerEndpoint ?? '?']),
     ),
   );
-  console.log('(linear growth: time ratio <= size ratio, and a steady marginal cost per endpoint)');
+  console.log('(linear: ratios at or below the size ratio, and a steady marginal cost per endpoint against the previous size;');
+  console.log(' the cpu columns are the CLI process\'s own CPU time, which other load on the machine barely changes)');
   return { example, synthetic, growth };
 }
 
 function generate(name: string, specArgs: string[], contexts: number, endpoints: number, runs: number, warmups: number): GenerationRow {
   let files: number | undefined;
   const reported: number[] = [];
+  const cpu: number[] = [];
+  const cpuFile = join(work, 'cpu.json');
+  const env = { ...CLI_ENV, CKIT_BENCH_CPU_FILE: cpuFile };
   let counter = 0;
   const stats = sample(runs, warmups, () => {
     const target = join(work, `gen-${counter++}`);
-    const run = timeProcess(process.execPath, [CLI, target, ...specArgs, '--yes', '--no-install', '--no-git'], { cwd: work, env: CLI_ENV });
+    rmSync(cpuFile, { force: true });
+    const run = timeProcess(process.execPath, ['--import', pathToFileURL(CPU_REPORT).href, CLI, target, ...specArgs, '--yes', '--no-install', '--no-git'], {
+      cwd: work,
+      env,
+    });
     const match = /wrote (\d+) files .* in (\d+) ms/.exec(run.stderr + run.stdout);
     if (match) {
       files = Number(match[1]);
       reported.push(Number(match[2]));
     }
+    try {
+      const usage = JSON.parse(readFileSync(cpuFile, 'utf8')) as { userUs: number; systemUs: number };
+      cpu.push((usage.userUs + usage.systemUs) / 1000);
+    } catch {
+      // no report: the column shows "?"
+    }
     rmSync(target, { recursive: true, force: true });
     return run.ms;
   });
-  const measured = reported.slice(-runs).sort((a, b) => a - b);
+  const measuredReported = reported.slice(-runs);
+  const measuredCpu = cpu.slice(-runs);
   return {
     name,
     contexts,
     endpoints,
     files,
-    cliReportedMs: measured.length > 0 ? measured[Math.floor(measured.length / 2)] : undefined,
+    cliReportedMs: measuredReported.length > 0 ? round(median(measuredReported)) : undefined,
+    cpuMedianMs: measuredCpu.length === runs ? round(median(measuredCpu)) : undefined,
     msPerEndpoint: round(stats.medianMs / endpoints, 2),
     ...stats,
   };

@@ -239,7 +239,9 @@ describe.each(SYSTEMS)('the generated $name system', (system) => {
     const result = npm(['test'], dir, 170_000);
     expect(result.status, output(result)).toBe(0);
     const fails = result.stdout.match(/^# fail \d+$/gm) ?? [];
-    expect(fails, output(result)).toEqual(system.services.map(() => '# fail 0'));
+    // One node:test summary per service at least, and every one of them without failures.
+    expect(fails.length, output(result)).toBeGreaterThanOrEqual(system.services.length);
+    expect(new Set(fails), output(result)).toEqual(new Set(['# fail 0']));
     expect(result.stdout).not.toMatch(/^not ok /m);
   });
 
