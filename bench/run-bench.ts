@@ -107,6 +107,8 @@ interface Results {
   profile?: ProfileSummary[];
   throughput?: ThroughputResult & { target: { minRatio: number; pass: boolean } };
   targets: { name: string; target: string; value: string; pass: boolean }[];
+  /** Sections that broke (a command failed, a server did not start); the exit code is then 1. */
+  failures: { section: Section; message: string }[];
 }
 
 async function main(): Promise<void> {
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
       loadAverageAtStart: loadavg().map((value) => round(value, 2)),
     },
     targets: [],
+    failures: [],
   };
   console.log(`create-kit-service bench — node ${process.version}, ${results.meta.cpus}${quick ? ' (quick)' : ''}`);
   const busy = loadavg()[0]! / cpus().length;
@@ -129,7 +132,21 @@ async function main(): Promise<void> {
     console.log(`note: the machine is busy (1-minute load average ${round(loadavg()[0]!, 2)} on ${cpus().length} cores); wall times will be noisy, compare min as well as median`);
   }
 
-  if (enabled('startup')) {
+  /** Runs one section; a section that breaks is reported and the others still run. */
+  const section = async (name: Section, run: () => void | Promise<void>) => {
+    if (!enabled(name)) return;
+    try {
+      await run();
+    } catch (error) {
+      killAllSync();
+      const message = error instanceof Error ? error.message : String(error);
+      results.failures.push({ section: name, message });
+      console.log(`\n${name} FAILED (the bench is broken, not slow):\n${message.split('\n').slice(0, 12).join('\n')}`);
+      if (process.env.DEBUG && error instanceof Error) console.log(error.stack);
+    }
+  };
+
+  await section('startup', () => {
     results.startup = startup();
     results.targets.push({
       name: 'start-up: --help vs node -e 0',
@@ -137,16 +154,18 @@ async function main(): Promise<void> {
       value: `${results.startup.helpTarget.ratio}x`,
       pass: results.startup.helpTarget.pass,
     });
-  }
-  if (enabled('generation')) {
+  });
+  await section('generation', () => {
     results.generation = generation();
     const { example, synthetic } = results.generation;
     results.targets.push({ name: 'generate the example', target: `<= ${TARGETS.exampleGenerationMs} ms`, value: `${example.medianMs} ms`, pass: example.pass! });
     const large = synthetic.find((row) => row.contexts === 50);
     if (large) results.targets.push({ name: `generate ${large.name}`, target: `<= ${TARGETS.largeGenerationMs} ms`, value: `${large.medianMs} ms`, pass: large.pass! });
-  }
-  if (enabled('profile')) results.profile = profiles();
-  if (enabled('throughput')) {
+  });
+  await section('profile', () => {
+    results.profile = profiles();
+  });
+  await section('throughput', async () => {
     results.throughput = await throughput();
     results.targets.push({
       name: 'generated req/CPU-s vs bare fastify',
@@ -154,16 +173,21 @@ async function main(): Promise<void> {
       value: `${round(results.throughput.cpuEfficiencyRatio * 100)}%`,
       pass: results.throughput.target.pass,
     });
-  }
+  });
 
   heading('Targets');
-  console.log(table(['target', 'goal', 'measured', 'verdict'], results.targets.map((row) => [row.name, row.target, row.value, verdict(row.pass)])));
+  if (results.targets.length === 0) console.log('(no target was measured)');
+  else console.log(table(['target', 'goal', 'measured', 'verdict'], results.targets.map((row) => [row.name, row.target, row.value, verdict(row.pass)])));
   results.meta.totalSeconds = round((performance.now() - began) / 1000);
   results.meta.loadAverageAtEnd = loadavg().map((value) => round(value, 2));
   mkdirSync(RESULTS_DIR, { recursive: true });
   const resultsFile = join(RESULTS_DIR, 'results.json');
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nbench took ${results.meta.totalSeconds} s; results in ${relative(process.cwd(), resultsFile) || resultsFile}`);
+  if (results.failures.length > 0) {
+    console.log(`FAILED sections: ${results.failures.map((failure) => failure.section).join(', ')}`);
+    process.exitCode = 1;
+  }
   if (keep) console.log(`temporary files kept in ${work}`);
   else rmSync(work, { recursive: true, force: true });
   finished = true;

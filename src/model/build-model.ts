@@ -268,7 +268,7 @@ function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints
       payloadJson: bodyFields.length > 0 ? json(sampleOf(bodyFields)) : undefined,
       responseJson: json(sampleObject(response, typeTable)),
     },
-    badRequest: badRequest(route.path, pathFields, queryFields, bodyFields, sampleOf, typeTable),
+    badRequest: badRequest(route.path, pathFields, queryFields, bodyFields, sampleOf),
   };
 }
 
@@ -287,31 +287,31 @@ function badRequest(
   queryFields: ParsedField[],
   bodyFields: ParsedField[],
   sampleOf: (fields: ParsedField[]) => Record<string, unknown>,
-  typeTable: TypeTable,
 ): EndpointModel['badRequest'] {
   const body = sampleOf(bodyFields);
   const params = sampleOf(pathFields);
   const query = sampleOf(queryFields);
-  const [firstBody] = bodyFields;
-  if (firstBody) {
+  // Preferably a built-in type: its wrong value is one that type coercion would have let through.
+  const badBody = bodyFields.find((field) => elementType(field.type).kind === 'primitive') ?? bodyFields[0];
+  if (badBody) {
     return {
       url: buildUrl(path, params, query),
-      payloadJson: json({ ...body, [firstBody.name]: invalidValue(firstBody.type, typeTable) }),
-      reason: `"${firstBody.name}" has the wrong type`,
+      payloadJson: json({ ...body, [badBody.name]: invalidValue(badBody.type, 'json') }),
+      reason: `"${badBody.name}" has the wrong type`,
     };
   }
   const convertible = (field: ParsedField) => field.type.kind === 'primitive' && field.type.name !== 'string';
   const badParam = pathFields.find(convertible);
   if (badParam) {
     return {
-      url: buildUrl(path, { ...params, [badParam.name]: invalidValue(badParam.type, typeTable) }, query),
+      url: buildUrl(path, { ...params, [badParam.name]: invalidValue(badParam.type, 'text') }, query),
       reason: `path parameter "${badParam.name}" is not a ${(badParam.type as { name: PrimitiveName }).name}`,
     };
   }
   const badQuery = queryFields.find(convertible);
   if (badQuery) {
     return {
-      url: buildUrl(path, params, { ...query, [badQuery.name]: invalidValue(badQuery.type, typeTable) }),
+      url: buildUrl(path, params, { ...query, [badQuery.name]: invalidValue(badQuery.type, 'text') }),
       reason: `query field "${badQuery.name}" is not a ${(badQuery.type as { name: PrimitiveName }).name}`,
     };
   }

@@ -25,6 +25,19 @@ const INVALID: Record<PrimitiveName, unknown> = {
 };
 
 /**
+ * One value per primitive that only a validator without type coercion rejects: bodies are JSON and
+ * must carry the declared types as they are.
+ */
+const INVALID_IN_JSON: Record<PrimitiveName, unknown> = {
+  string: 5,
+  integer: '3',
+  number: '1.5',
+  boolean: 'true',
+  datetime: 20240102,
+  uuid: 7,
+};
+
+/**
  * A valid value of a type, for contract tests. Optional fields are filled too, except where a
  * type would contain itself: there the optional field is left out and a list is empty.
  */
@@ -44,9 +57,12 @@ export function sampleValue(type: TypeExpression, types: TypeTable, visiting: Se
   return value;
 }
 
-/** A value of the wrong type for a field, that validation must reject. */
-export function invalidValue(type: TypeExpression, types: TypeTable): unknown {
-  if (type.kind === 'primitive') return INVALID[type.name];
-  if (type.kind === 'list') return [invalidValue(type.of, types)];
+/**
+ * A value of the wrong type for a field, that validation must reject. In a JSON body it is one
+ * that type coercion would have accepted, so the contract test also pins that bodies are strict.
+ */
+export function invalidValue(type: TypeExpression, where: 'json' | 'text'): unknown {
+  if (type.kind === 'primitive') return (where === 'json' ? INVALID_IN_JSON : INVALID)[type.name];
+  if (type.kind === 'list') return [invalidValue(type.of, where)];
   return 'not-an-object';
 }

@@ -3,6 +3,9 @@
  * together by the end-to-end tests; Node 20 is the oldest runtime they must support.
  */
 export const DEPENDENCY_VERSIONS = {
+  /** Request validation: bodies strictly typed, path and query converted (src/transport/http.ts). */
+  ajv: '^8.17.1',
+  ajvFormats: '^3.0.1',
   fastify: '^5.6.1',
   pino: '^10.1.0',
   promClient: '^15.1.3',
