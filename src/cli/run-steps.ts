@@ -10,6 +10,7 @@ const INSTALL_LOG = 'npm-install.log';
  * each with a progress line and its time. Install output goes to a log file that a failure names.
  */
 export async function runSteps(target: string, steps: { install: boolean; git: boolean }): Promise<void> {
+  if (!steps.install && !steps.git) return;
   const { execa } = await import('execa');
   if (steps.install) {
     const logPath = join(target, INSTALL_LOG);

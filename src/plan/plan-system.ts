@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
 import type { ServiceModel, SystemModel, UpstreamModel } from '../model/system-model.js';
-import type { Render } from '../render/create-renderer.js';
+import type { Renderer } from '../render/create-renderer.js';
 import type { MiddlewareName } from '../spec/tables.js';
 import { DEPENDENCY_VERSIONS } from './dependency-versions.js';
 
@@ -46,13 +44,15 @@ export const MANIFEST_PATH = '.kit/manifest.json';
  * Every file of the system the model describes, rendered, with its owner, and the manifest that
  * records them (last, so that it is written last). Output paths mirror template paths.
  */
-export function planSystem(model: SystemModel, render: Render, templatesDir: string): PlannedFile[] {
+export function planSystem(model: SystemModel, renderer: Renderer): PlannedFile[] {
   const files: PlannedFile[] = [];
   const base = { system: model, versions: DEPENDENCY_VERSIONS };
-  for (const template of listTemplates(join(templatesDir, 'system'))) {
+  const render = (template: string, data: object) => renderer.render(template, data);
+  const under = (root: string) => renderer.templates.filter((name) => name.startsWith(`${root}/`)).map((name) => name.slice(root.length + 1));
+  for (const template of under('system')) {
     files.push({ path: outputPath(template), owner: 'generator', content: render(`system/${template}`, base) });
   }
-  const serviceTemplates = listTemplates(join(templatesDir, 'service'));
+  const serviceTemplates = under('service');
   for (const service of model.services) {
     for (const template of serviceTemplates) {
       const path = outputPath(template);
@@ -82,13 +82,6 @@ function renderManifest(files: PlannedFile[]): string {
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((file) => [file.path, { owner: file.owner, sha256: createHash('sha256').update(file.content).digest('hex') }]);
   return `${JSON.stringify({ generator: 'create-kit-service', files: Object.fromEntries(entries) }, null, 2)}\n`;
-}
-
-function listTemplates(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.hbs'))
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .sort();
 }
 
 function outputPath(template: string): string {

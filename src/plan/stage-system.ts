@@ -16,8 +16,7 @@ export const SCHEMA_PATH = '.kit/kit.schema.json';
  * is committed.
  */
 export async function stageSystem(tree: VirtualTree, spec: RawSpec): Promise<PlannedFile[]> {
-  const render = await createRenderer(TEMPLATES_DIR);
-  const planned = planSystem(buildModel(spec), render, TEMPLATES_DIR);
+  const planned = planSystem(buildModel(spec), await createRenderer(TEMPLATES_DIR));
   tree.write(SCHEMA_PATH, readFileSync(join(packageRoot, 'schema', 'kit.schema.json'), 'utf8'));
   for (const file of planned) {
     if (file.owner === 'user' && tree.exists(file.path)) continue;

@@ -59,6 +59,15 @@ describe('create-kit-service [dir]', () => {
     expect(manifest.files['services/ordering/src/types.ts']?.owner).toBe('generator');
   });
 
+  it('writes exactly the golden tree (the built, precompiled templates render as the sources do)', () => {
+    expect(run(['shop', '--example', '--yes', '--no-install', '--no-git']).status).toBe(0);
+    const golden = join(root, 'test/golden/example');
+    const files = readFileSync(join(golden, 'FILES.golden'), 'utf8').trim().split('\n');
+    for (const file of files) {
+      expect(readFileSync(join(work, 'shop', file), 'utf8'), file).toBe(readFileSync(join(golden, `${file}.golden`), 'utf8'));
+    }
+  });
+
   it('changes no byte when run a second time into the same folder', () => {
     expect(run(['shop', '--example', '--yes', '--no-install', '--no-git']).status).toBe(0);
     const before = snapshot(join(work, 'shop'));

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const path = 'test/fixtures/specs/context-map.yaml';
   const { spec } = validateSpec(parseSpec(path, readFileSync(path, 'utf8')));
   model = buildModel(spec!);
-  files = new Map(planSystem(model, await createRenderer(TEMPLATES_DIR), TEMPLATES_DIR).map((planned) => [planned.path, planned]));
+  files = new Map(planSystem(model, await createRenderer(TEMPLATES_DIR)).map((planned) => [planned.path, planned]));
 });
 
 describe('the client of an upstream', () => {

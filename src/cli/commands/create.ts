@@ -36,7 +36,8 @@ export async function createCommand(dir: string | undefined, options: CreateOpti
   }
 
   const target = resolve(dir ?? spec.name);
-  const shown = relative(process.cwd(), target) || '.';
+  const fromHere = relative(process.cwd(), target);
+  const shown = fromHere === '' ? '.' : fromHere.startsWith('..') ? target : fromHere;
   checkTarget(target, Boolean(options.force));
 
   const started = performance.now();
