@@ -52,8 +52,12 @@ Exit codes: 0 ok, 1 failure or invalid input, 2 usage. NO_COLOR turns colour off
     .command('generate')
     .description('bring every service up to date with kit.yaml (run inside a system)')
     .option('--dry-run', 'print a unified diff, write nothing')
-    .option('--check', 'write nothing; exit 1 when anything is out of date')
-    .action(() => notBuiltYet('generate', 'regenerate after a spec change'));
+    .option('--check', 'write nothing; exit 1 when anything is out of date (for CI)')
+    .option('--prune', 'remove methods whose endpoint left the spec, while they are untouched stubs')
+    .action(async (options: { dryRun?: boolean; check?: boolean; prune?: boolean }) => {
+      const { generateCommand } = await import('./commands/generate.js');
+      await generateCommand(options);
+    });
 
   const add = program.command('add').description('add an endpoint or a context to the spec and the code');
   add

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { ServiceModel, SystemModel, UpstreamModel } from '../model/system-model.js';
 import type { Renderer } from '../render/create-renderer.js';
 import type { MiddlewareName } from '../spec/tables.js';
@@ -12,6 +11,8 @@ export interface PlannedFile {
   path: string;
   owner: Owner;
   content: string;
+  /** For user-owned files: the methods and functions the generator puts in (see merge-user-file). */
+  symbols?: string[];
 }
 
 /** Service files that belong to the user once written (relative to the service folder). */
@@ -38,12 +39,7 @@ const UPSTREAM_CONDITIONS: Readonly<Record<string, (upstream: UpstreamModel) => 
 /** npm leaves dot-files out of a package, so templates of dot-files drop their dot. */
 const DOT_FILES: Readonly<Record<string, string>> = { gitignore: '.gitignore', dockerignore: '.dockerignore' };
 
-export const MANIFEST_PATH = '.kit/manifest.json';
-
-/**
- * Every file of the system the model describes, rendered, with its owner, and the manifest that
- * records them (last, so that it is written last). Output paths mirror template paths.
- */
+/** Every file of the system the model describes, rendered, with its owner. Output paths mirror template paths. */
 export function planSystem(model: SystemModel, renderer: Renderer): PlannedFile[] {
   const files: PlannedFile[] = [];
   const base = { system: model, versions: DEPENDENCY_VERSIONS };
@@ -64,24 +60,21 @@ export function planSystem(model: SystemModel, renderer: Renderer): PlannedFile[
             path: `services/${service.kebab}/${path.replace('__upstream__', upstream.kebab)}`,
             owner,
             content: render(`service/${template}`, { ...base, service, upstream }),
+            symbols: owner === 'user' ? upstream.translations.flatMap((pair) => [pair.toName, pair.fromName]) : undefined,
           });
         }
         continue;
       }
       if (CONDITIONS[path] && !CONDITIONS[path](service)) continue;
-      files.push({ path: `services/${service.kebab}/${path}`, owner, content: render(`service/${template}`, { ...base, service }) });
+      files.push({
+        path: `services/${service.kebab}/${path}`,
+        owner,
+        content: render(`service/${template}`, { ...base, service }),
+        symbols: owner === 'user' ? [...service.endpoints.map((endpoint) => endpoint.camel), ...(service.hasUpstreams && path === 'src/service.ts' ? ['constructor'] : [])] : undefined,
+      });
     }
   }
-  files.push({ path: MANIFEST_PATH, owner: 'generator', content: renderManifest(files) });
   return files;
-}
-
-/** The record of what was generated: each file's owner and the hash of the content written. */
-function renderManifest(files: PlannedFile[]): string {
-  const entries = [...files]
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map((file) => [file.path, { owner: file.owner, sha256: createHash('sha256').update(file.content).digest('hex') }]);
-  return `${JSON.stringify({ generator: 'create-kit-service', files: Object.fromEntries(entries) }, null, 2)}\n`;
 }
 
 function outputPath(template: string): string {

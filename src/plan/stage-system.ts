@@ -4,23 +4,131 @@ import { buildModel } from '../model/build-model.js';
 import { packageRoot } from '../package-root.js';
 import { createRenderer } from '../render/create-renderer.js';
 import type { RawSpec } from '../spec/spec-schema.js';
+import { mergeThreeWay } from '../tree/merge-three-way.js';
 import type { VirtualTree } from '../tree/virtual-tree.js';
+import { BASE_DIR, MANIFEST_PATH, parseManifest, renderManifest, sha256, type ManifestEntry } from './manifest.js';
 import { planSystem, type PlannedFile } from './plan-system.js';
 
 export const TEMPLATES_DIR = join(packageRoot, 'templates');
 export const SCHEMA_PATH = '.kit/kit.schema.json';
 
+/** What happened to one file. */
+export interface StagedFile {
+  path: string;
+  action: 'create' | 'update' | 'merge' | 'conflict' | 'keep' | 'delete';
+  /** Why, or what was added, in words. */
+  detail?: string;
+}
+
+export interface StageOptions {
+  /** Remove methods whose endpoint left the spec, while their body is still the generated stub. */
+  prune?: boolean;
+}
+
+/** Lines that start a conflict the user has not resolved yet. */
+const CONFLICT_MARKER = /^<<<<<<< yours: /m;
+
 /**
- * Renders the whole system a valid spec describes into the tree: generator-owned files are
- * (re)written, user-owned files only created when missing. Nothing touches the disk until the tree
- * is committed.
+ * Brings the tree in line with the spec, never losing a line the user wrote:
+ * - a generator-owned file is rewritten when the user never edited it, else merged three ways
+ *   (base: what the generator wrote last, kept in .kit/base/), conflicts marked as git does;
+ * - a user-owned file is created once, then only merged by symbol (new methods, imports, tests);
+ * - a file that left the spec is deleted if untouched since it was generated, else kept;
+ * - the manifest and the bases are staged too, and commitTree writes .kit/ last.
+ * Nothing touches the disk until the tree is committed.
  */
-export async function stageSystem(tree: VirtualTree, spec: RawSpec): Promise<PlannedFile[]> {
+export async function stageSystem(tree: VirtualTree, spec: RawSpec, options: StageOptions = {}): Promise<StagedFile[]> {
   const planned = planSystem(buildModel(spec), await createRenderer(TEMPLATES_DIR));
-  tree.write(SCHEMA_PATH, readFileSync(join(packageRoot, 'schema', 'kit.schema.json'), 'utf8'));
+  planned.push({ path: SCHEMA_PATH, owner: 'generator', content: readFileSync(join(packageRoot, 'schema', 'kit.schema.json'), 'utf8') });
+  const previous = parseManifest(tree.read(MANIFEST_PATH))?.files ?? {};
+  const next: Record<string, ManifestEntry> = {};
+  const staged: StagedFile[] = [];
+
   for (const file of planned) {
-    if (file.owner === 'user' && tree.exists(file.path)) continue;
-    tree.write(file.path, file.content);
+    const onDisk = tree.read(file.path);
+    if (file.owner === 'generator') {
+      next[file.path] = { owner: 'generator', sha256: sha256(file.content) };
+      tree.write(`${BASE_DIR}/${file.path}`, file.content);
+      const outcome = stageGenerated(tree, file, onDisk, previous[file.path]);
+      if (outcome) staged.push(outcome);
+    } else {
+      const { written, outcome } = await stageUserOwned(tree, file, onDisk, previous[file.path], options);
+      // The hash stays that of what the generator wrote, so a file the user edited is never taken for untouched.
+      const untouched = onDisk === undefined || sha256(onDisk) === previous[file.path]?.sha256;
+      const sha = untouched ? sha256(written ?? onDisk!) : previous[file.path]?.sha256 ?? '';
+      next[file.path] = { owner: 'user', sha256: sha, symbols: file.symbols };
+      staged.push(...outcome);
+    }
   }
-  return planned;
+
+  for (const [path, entry] of Object.entries(previous)) {
+    if (next[path]) continue;
+    tree.delete(`${BASE_DIR}/${path}`);
+    const onDisk = tree.read(path);
+    if (onDisk === undefined) continue;
+    if (sha256(onDisk) === entry.sha256) {
+      tree.delete(path);
+      staged.push({ path, action: 'delete', detail: 'no longer in the spec' });
+    } else {
+      // From now on the file is the user's alone: it leaves the manifest.
+      staged.push({ path, action: 'keep', detail: 'no longer in the spec, but you edited it: delete it yourself if it can go' });
+    }
+  }
+  tree.write(MANIFEST_PATH, renderManifest(next));
+  return staged;
+}
+
+function stageGenerated(tree: VirtualTree, file: PlannedFile, onDisk: string | undefined, before: ManifestEntry | undefined): StagedFile | undefined {
+  if (onDisk === undefined) {
+    tree.write(file.path, file.content);
+    return { path: file.path, action: 'create' };
+  }
+  if (onDisk === file.content) return undefined;
+  if (before && sha256(onDisk) === before.sha256) {
+    tree.write(file.path, file.content);
+    return { path: file.path, action: 'update' };
+  }
+  // The user edited a generated file: keep their lines, take the generator's changes.
+  const base = tree.read(`${BASE_DIR}/${file.path}`) ?? '';
+  const merged = mergeThreeWay(base, onDisk, file.content, file.path);
+  tree.write(file.path, merged.text);
+  if (merged.conflict || CONFLICT_MARKER.test(merged.text)) {
+    return { path: file.path, action: 'conflict', detail: 'your edits and the generator\'s changes overlap: resolve the <<<<<<< markers' };
+  }
+  return merged.text === onDisk ? undefined : { path: file.path, action: 'merge', detail: 'your edits kept, the generator\'s changes merged in' };
+}
+
+async function stageUserOwned(
+  tree: VirtualTree,
+  file: PlannedFile,
+  onDisk: string | undefined,
+  before: ManifestEntry | undefined,
+  options: StageOptions,
+): Promise<{ written?: string; outcome: StagedFile[] }> {
+  if (onDisk === undefined) {
+    tree.write(file.path, file.content);
+    return { written: file.content, outcome: [{ path: file.path, action: 'create' }] };
+  }
+  const symbols = file.symbols ?? [];
+  const gone = (before?.symbols ?? []).filter((symbol) => !symbols.includes(symbol));
+  // Fast path: every symbol is there and none left the spec, so nothing to merge (and no ts-morph).
+  if (gone.length === 0 && symbols.every((symbol) => new RegExp(`\\b${symbol}\\b`).test(onDisk))) {
+    return { outcome: [] };
+  }
+  const { mergeUserFile } = await import('../ast/merge-user-file.js');
+  const merge = await mergeUserFile(file.path, onDisk, file.content, { generatedBefore: before?.symbols ?? [], prune: Boolean(options.prune) });
+  const outcome: StagedFile[] = [];
+  if (merge.text !== onDisk) {
+    tree.write(file.path, merge.text);
+    const what = [...merge.added.map((name) => `added ${name}`), ...merge.pruned.map((name) => `removed the stub ${name}`)];
+    outcome.push({ path: file.path, action: 'merge', detail: what.join(', ') });
+  }
+  if (merge.orphans.length > 0) {
+    outcome.push({
+      path: file.path,
+      action: 'keep',
+      detail: `${merge.orphans.join(', ')} no longer in the spec: kept${options.prune ? ' (written by you, so --prune leaves them)' : '; --prune removes them while they are untouched stubs'}`,
+    });
+  }
+  return { written: merge.text === onDisk ? undefined : merge.text, outcome };
 }

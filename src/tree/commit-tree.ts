@@ -10,7 +10,19 @@ export interface CommitOptions {
    * once all of them are in place (never for a write that is then rolled back), then for each deletion.
    */
   onWrite?(change: FileChange): void;
+  /**
+   * Called after each rename or deletion with how many were done. Tests pass one that kills the
+   * process, to show that a run interrupted half-way is finished by running it again.
+   */
+  afterStep?(done: number): void;
 }
+
+/**
+ * The generator's record (.kit/: manifest and merge bases) is written after everything else, so an
+ * interrupted run leaves the old record, and the next run sees what is still to do.
+ */
+const RECORD_PREFIX = '.kit/';
+const isRecord = (change: FileChange) => change.path.startsWith(RECORD_PREFIX);
 
 /** What a commit did, for the report after a run. */
 export interface CommitResult {
@@ -85,7 +97,9 @@ function removeEmptiedFolders(tree: VirtualTree, path: string): void {
  */
 export function commitTree(tree: VirtualTree, options: CommitOptions = {}): CommitResult {
   const { fs } = tree;
-  const changes = tree.changes();
+  const changes = [...tree.changes().filter((change) => !isRecord(change)), ...tree.changes().filter(isRecord)];
+  let steps = 0;
+  const step = () => options.afterStep?.(++steps);
 
   for (const change of changes) {
     const target = tree.resolve(change.path);
@@ -125,48 +139,59 @@ export function commitTree(tree: VirtualTree, options: CommitOptions = {}): Comm
   }
 
   const renamed: PendingWrite[] = [];
-  for (const write of writes) {
-    try {
-      fs.rename(write.temp, write.target);
-      renamed.push(write);
-    } catch (error) {
-      const notRestored = rollBack(fs, renamed);
-      for (const pending of writes.slice(renamed.length)) removeQuietly(fs, pending.temp);
-      removeCreatedFolders(tree, createdFolders);
-      throw new KitError('COMMAND_FAILED', `Could not write ${write.change.path}: ${describe(error)}`, {
-        hint:
-          notRestored.length === 0
-            ? 'Nothing was changed on disk.'
-            : `These files could not be restored and may hold new content: ${notRestored.join(', ')}.`,
-        cause: error,
-      });
+  const deletions: FileChange[] = [];
+  const removeDeleted = (record: boolean) => {
+    for (const change of changes) {
+      if (change.kind !== 'delete' || isRecord(change) !== record) continue;
+      try {
+        fs.remove(tree.resolve(change.path));
+      } catch (error) {
+        throw new KitError('COMMAND_FAILED', `Could not delete ${change.path}: ${describe(error)}`, {
+          hint: `The new and updated files were written, and ${deletions.length} deletion(s) done; run the command again to finish.`,
+          cause: error,
+        });
+      }
+      deletions.push(change);
+      removeEmptiedFolders(tree, change.path);
+      step();
     }
-  }
+  };
+  const renameAll = (group: PendingWrite[]) => {
+    for (const write of group) {
+      try {
+        fs.rename(write.temp, write.target);
+        renamed.push(write);
+        step();
+      } catch (error) {
+        const notRestored = rollBack(fs, renamed);
+        for (const pending of writes.slice(renamed.length)) removeQuietly(fs, pending.temp);
+        removeCreatedFolders(tree, createdFolders);
+        throw new KitError('COMMAND_FAILED', `Could not write ${write.change.path}: ${describe(error)}`, {
+          hint:
+            notRestored.length === 0
+              ? 'Nothing was changed on disk.'
+              : `These files could not be restored and may hold new content: ${notRestored.join(', ')}.`,
+          cause: error,
+        });
+      }
+    }
+  };
+  // Order: the code's writes, the code's deletions, then the record.
+  renameAll(writes.filter((write) => !isRecord(write.change)));
+  removeDeleted(false);
+  renameAll(writes.filter((write) => isRecord(write.change)));
+  removeDeleted(true);
 
   let bytes = 0;
   for (const write of writes) {
     bytes += Buffer.byteLength(write.content, 'utf8');
     options.onWrite?.(write.change);
   }
+  for (const change of deletions) options.onWrite?.(change);
 
-  let deleted = 0;
-  for (const change of changes) {
-    if (change.kind !== 'delete') continue;
-    try {
-      fs.remove(tree.resolve(change.path));
-    } catch (error) {
-      throw new KitError('COMMAND_FAILED', `Could not delete ${change.path}: ${describe(error)}`, {
-        hint: `Every new or updated file was written, and ${deleted} deletion(s) done; delete the rest by hand or run the command again.`,
-        cause: error,
-      });
-    }
-    deleted += 1;
-    options.onWrite?.(change);
-    removeEmptiedFolders(tree, change.path);
-  }
 
   tree.markCommitted();
-  return { written: writes.length, bytes, deleted };
+  return { written: writes.length, bytes, deleted: deletions.length };
 }
 
 /** Undoes renames, newest first: an update gets its old content back, a created file goes. */

@@ -44,15 +44,17 @@ export async function createCommand(dir: string | undefined, options: CreateOpti
   const tree = new VirtualTree(target);
   tree.write('kit.yaml', withSchemaLine(source.text));
   await stageSystem(tree, spec);
-  const changes = tree.changes();
+  // The .kit/ record (manifest, merge bases) is written too, but is no news to the user.
+  const changes = tree.changes().filter((change) => !change.path.startsWith('.kit/'));
 
   if (options.dryRun) {
     out.line(`Would write ${changes.length} files to ${shown}/ (dry run, nothing written):`);
     for (const line of summarizeChanges(changes)) out.line(`  ${line}`);
     return;
   }
-  const { written, bytes } = commitTree(tree);
-  out.err(`${out.green('✓')} wrote ${written} files (${(bytes / 1024).toFixed(0)} KiB) to ${shown}/ in ${Math.round(performance.now() - started)} ms`);
+  commitTree(tree);
+  const kib = changes.reduce((sum, change) => sum + Buffer.byteLength(change.after ?? ''), 0) / 1024;
+  out.err(`${out.green('✓')} wrote ${changes.length} files (${kib.toFixed(0)} KiB) to ${shown}/ in ${Math.round(performance.now() - started)} ms`);
 
   await runSteps(target, { install: options.install, git: options.git });
 
