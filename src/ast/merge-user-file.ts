@@ -1,4 +1,4 @@
-import type { ClassDeclaration, MethodDeclaration, SourceFile } from 'ts-morph';
+import type { ClassDeclaration, ImportDeclaration, MethodDeclaration, Node as TsNode, SourceFile } from 'ts-morph';
 import { KitError } from '../errors.js';
 
 /** What a symbol merge of a user-owned file did. */
@@ -24,9 +24,14 @@ export interface MergeOptions {
  * file lacks is added (imports, class members, functions, pending tests); nothing the user wrote is
  * changed or moved. A class is matched by name, else by the interface it implements, so a renamed
  * class still gets its new methods. Pure and idempotent: merging the result again changes nothing.
+ *
+ * Line endings: a file whose every line ends in CRLF is merged as LF and given back with CRLF, added
+ * code included; a file with mixed endings is left as it is and added lines end in LF.
  */
 export async function mergeUserFile(path: string, current: string, fresh: string, options: MergeOptions): Promise<UserFileMerge> {
-  const { Project, Node, SyntaxKind } = await import('ts-morph');
+  const { Project, Node, SyntaxKind, QuoteKind } = await import('ts-morph');
+  const crlf = current.includes('\r\n') && !/(^|[^\r])\n/.test(current);
+  if (crlf) current = current.replace(/\r\n/g, '\n');
   // An in-memory project over just these two files: no file system, no type checking, no lib.
   const project = new Project({ useInMemoryFileSystem: true, skipFileDependencyResolution: true, skipLoadingLibFiles: true });
   const user = project.createSourceFile(`/user/${path}`, current);
@@ -35,10 +40,15 @@ export async function mergeUserFile(path: string, current: string, fresh: string
   // Added code takes the user's indentation: ts-morph indents each line to the insertion point, so
   // the generated text goes in with its own indentation taken out, and its levels in the user's unit.
   const unit = indentationUnit(current);
-  project.manipulationSettings.set({ indentationText: unit as never });
+  // Added imports take the quotes of the user's imports (ts-morph would print double quotes).
+  const quote = [...user.getImportDeclarations(), ...generated.getImportDeclarations()][0]?.getModuleSpecifier().getText()[0];
+  project.manipulationSettings.set({ indentationText: unit as never, quoteKind: quote === '"' ? QuoteKind.Double : QuoteKind.Single });
   const adapt = (text: string, base: number) => reindent(text, base, unit);
+  // ts-morph puts a blank line only next to members with a body; an added member always gets one,
+  // also next to a comment or a property.
+  const blankLineBy = (neighbour: TsNode | undefined) => (neighbour && !(Node.isBodyable(neighbour) && neighbour.hasBody()) ? '\n' : '');
 
-  mergeImports(user, generated, added);
+  mergeImports(user, generated, added, unit);
 
   for (const freshClass of generated.getClasses()) {
     const userClass = findMatchingClass(user, freshClass);
@@ -49,12 +59,15 @@ export async function mergeUserFile(path: string, current: string, fresh: string
     }
     const freshConstructor = freshClass.getConstructors()[0];
     if (freshConstructor && userClass.getConstructors().length === 0) {
-      userClass.insertMember(0, adapt(freshConstructor.getText(true), freshConstructor.getIndentationLevel() * GENERATED_UNIT.length));
+      const text = adapt(freshConstructor.getText(true), freshConstructor.getIndentationLevel() * GENERATED_UNIT.length);
+      userClass.insertMember(0, text + blankLineBy(userClass.getMembersWithComments()[0]));
       added.push(`${userClass.getName()}.constructor`);
     }
     for (const method of freshClass.getMethods()) {
-      if (userClass.getMethod(method.getName())) continue;
-      userClass.addMember(adapt(method.getText(true), method.getIndentationLevel() * GENERATED_UNIT.length));
+      // Any member of that name counts (a method, or a property holding an arrow function).
+      if (userClass.getMember(method.getName())) continue;
+      const text = adapt(method.getText(true), method.getIndentationLevel() * GENERATED_UNIT.length);
+      userClass.addMember(blankLineBy(userClass.getMembersWithComments().at(-1)) + text);
       added.push(method.getName());
     }
   }
@@ -84,15 +97,19 @@ export async function mergeUserFile(path: string, current: string, fresh: string
   }
 
   const { orphans, pruned } = findOrphans(user, generated, options);
-  return { text: user.getFullText(), added, orphans, pruned };
+  const text = user.getFullText();
+  return { text: crlf ? text.replace(/\n/g, '\r\n') : text, added, orphans, pruned };
 }
 
 /** The generated files indent by two spaces. */
 const GENERATED_UNIT = '  ';
 
-/** The user's indentation unit: the first indented line's leading whitespace (two spaces if none). */
+/**
+ * The user's indentation unit: the first indented line's leading whitespace (two spaces if none),
+ * not counting the ` * ` lines of block comments.
+ */
 function indentationUnit(text: string): string {
-  return /^([ \t]+)\S/m.exec(text)?.[1] ?? GENERATED_UNIT;
+  return /^([ \t]+)[^\s*]/m.exec(text)?.[1] ?? GENERATED_UNIT;
 }
 
 /**
@@ -111,7 +128,7 @@ function reindent(text: string, base: number, unit: string): string {
     .join('\n');
 }
 
-function mergeImports(user: SourceFile, generated: SourceFile, added: string[]): void {
+function mergeImports(user: SourceFile, generated: SourceFile, added: string[], unit: string): void {
   for (const freshImport of generated.getImportDeclarations()) {
     const specifier = freshImport.getModuleSpecifierValue();
     const typeOnly = freshImport.isTypeOnly();
@@ -127,13 +144,11 @@ function mergeImports(user: SourceFile, generated: SourceFile, added: string[]):
     const have = new Set(existing.flatMap((declaration) => declaration.getNamedImports().map((named) => named.getName())));
     const missing = freshImport.getNamedImports().filter((named) => !have.has(named.getName()));
     if (missing.length === 0) continue;
-    const target = existing.find((declaration) => declaration.isTypeOnly() === typeOnly && !declaration.getNamespaceImport());
-    if (target && target.getText().includes('\n') && !/\/[/*]/.test(target.getText())) {
-      // A list written one name per line stays that way.
-      const indent = /\n([ \t]+)\S/.exec(target.getText())?.[1] ?? '  ';
-      const names = [...target.getNamedImports().map((named) => named.getText()), ...missing.map((named) => named.getText())];
-      const head = target.isTypeOnly() ? 'import type' : 'import';
-      target.replaceWithText(`${head} {\n${names.map((name) => `${indent}${name},\n`).join('')}} from '${specifier}';`);
+    const candidates = existing.filter((declaration) => declaration.isTypeOnly() === typeOnly && !declaration.getNamespaceImport());
+    // A list written over several lines is where new names go, if the user has one for that module.
+    const target = candidates.find((declaration) => declaration.getNamedImports().length > 0 && declaration.getText().includes('\n')) ?? candidates[0];
+    if (target && target.getNamedImports().length > 0 && target.getText().includes('\n')) {
+      target.replaceWithText(appendToImportList(target, missing.map((named) => named.getText()), unit));
     } else if (target) {
       target.addNamedImports(missing.map((named) => named.getStructure()));
     } else {
@@ -141,6 +156,27 @@ function mergeImports(user: SourceFile, generated: SourceFile, added: string[]):
     }
     added.push(...missing.map((named) => `import ${named.getName()}`));
   }
+}
+
+/**
+ * The import's text with `names` added to its multi-line list, one a line after the last name, and
+ * nothing else changed: the user's comments, layout and trailing comma (or its absence) stay.
+ */
+function appendToImportList(target: ImportDeclaration, names: string[], unit: string): string {
+  const text = target.getText();
+  const start = target.getStart();
+  const last = target.getNamedImports().at(-1)!;
+  const lastEnd = last.getEnd() - start;
+  const close = text.lastIndexOf('}');
+  const comma = /^(?:\s|\/\*[\s\S]*?\*\/)*,/.exec(text.slice(lastEnd, close));
+  const afterLast = comma ? lastEnd + comma[0].length : lastEnd;
+  // After the rest of the last name's line (its comment, say), unless the brace closes on that line.
+  const lineEnd = text.indexOf('\n', afterLast);
+  const at = lineEnd !== -1 && lineEnd < close ? lineEnd : afterLast;
+  const lineStart = text.lastIndexOf('\n', lastEnd - 1) + 1;
+  const indent = lineStart === 0 ? unit : /^[ \t]*/.exec(text.slice(lineStart))![0];
+  const list = comma ? names.map((name) => `\n${indent}${name},`).join('') : names.map((name) => `\n${indent}${name}`).join(',');
+  return comma ? text.slice(0, at) + list + text.slice(at) : text.slice(0, lastEnd) + ',' + text.slice(lastEnd, at) + list + text.slice(at);
 }
 
 function implemented(cls: ClassDeclaration): string[] {
@@ -154,10 +190,13 @@ function findMatchingClass(user: SourceFile, fresh: ClassDeclaration): ClassDecl
   return user.getClasses().find((cls) => implemented(cls).some((name) => interfaces.has(name)));
 }
 
-/** A method still as generated: its only statement throws NotImplementedError with its own name. */
+/**
+ * A method still as generated: its body is nothing but the throw of NotImplementedError with its own
+ * name (a comment the user wrote in it makes it theirs).
+ */
 function isUntouchedStub(method: MethodDeclaration): boolean {
-  const statements = method.getStatements();
-  return statements.length === 1 && statements[0]!.getText() === `throw new NotImplementedError('${method.getName()}');`;
+  const body = method.getBody()?.getText();
+  return body !== undefined && body.slice(1, -1).trim() === `throw new NotImplementedError('${method.getName()}');`;
 }
 
 function findOrphans(user: SourceFile, generated: SourceFile, options: MergeOptions): { orphans: string[]; pruned: string[] } {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { KitError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 
 /**
@@ -13,6 +12,8 @@ export function buildProgram(): Command {
     .description('Generate a system of Go-kit-style TypeScript services, one per bounded context of a domain spec (kit.yaml), and keep it up to date.')
     .version(version, '-v, --version')
     .exitOverride()
+    // Options of the create command (--yes, --dry-run) may repeat on subcommands with their own meaning.
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .argument('[dir]', 'folder to create the system in')
     .option('--spec <file>', 'domain spec to generate from')
@@ -62,23 +63,32 @@ Exit codes: 0 ok, 1 failure or invalid input, 2 usage. NO_COLOR turns colour off
   const add = program.command('add').description('add an endpoint or a context to the spec and the code');
   add
     .command('endpoint')
-    .description('add an endpoint to a context')
+    .description('add an endpoint to a context: kit.yaml (comments kept), generated files, and a method in src/service.ts')
     .argument('<context>', 'bounded context')
     .argument('<name>', 'endpoint name (camelCase)')
-    .option('--http <route>', 'method and path, e.g. "POST /orders/{id}"')
-    .option('--request <fields>', 'request fields, e.g. "id:string,qty:integer"')
+    .option('--http <route>', 'method and path, e.g. "POST /orders/{id}"; default POST /<kebab-name>')
+    .option('--request <fields>', 'request fields, e.g. "id:string,qty:integer,note:string?"')
     .option('--response <fields>', 'response fields, e.g. "total:number"')
     .option('--errors <names>', 'declared errors, e.g. "OutOfStock,NotFound"')
     .option('--description <text>', 'what the endpoint does')
+    .option('-y, --yes', 'accept the defaults for every detail not given; never prompt')
     .option('--dry-run', 'print a unified diff, write nothing')
-    .action(() => notBuiltYet('add endpoint', 'add endpoint and add context'));
+    .action(async (context: string, name: string, options: import('./commands/add-endpoint.js').AddEndpointOptions) => {
+      const { addEndpointCommand } = await import('./commands/add-endpoint.js');
+      await addEndpointCommand(context, name, options);
+    });
   add
     .command('context')
-    .description('add a bounded context and generate its service')
+    .description('add a bounded context to kit.yaml and generate its service')
     .argument('<name>', 'context name (kebab-case)')
     .option('--empty', 'without an example endpoint')
+    .option('--description <text>', 'what the context is about')
+    .option('--port <port>', 'HTTP port; default: the next free one')
     .option('--dry-run', 'print a unified diff, write nothing')
-    .action(() => notBuiltYet('add context', 'add endpoint and add context'));
+    .action(async (name: string, options: import('./commands/add-context.js').AddContextOptions) => {
+      const { addContextCommand } = await import('./commands/add-context.js');
+      await addContextCommand(name, options);
+    });
 
   return program;
 }
@@ -93,10 +103,4 @@ export interface CreateOptions {
   git: boolean;
   dryRun?: boolean;
   force?: boolean;
-}
-
-function notBuiltYet(command: string, issue: string): never {
-  throw new KitError('NOT_IMPLEMENTED', `"${command}" is not built yet`, {
-    hint: `it arrives with the issue "${issue}"; until then, regenerate into a new folder`,
-  });
 }

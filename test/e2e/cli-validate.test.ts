@@ -69,10 +69,10 @@ describe('create-kit-service: help, version, usage', () => {
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 
-  it('generate, not built yet, exits 1 with a clear message', () => {
+  it('generate outside a system exits 1 with a clear message and a hint', () => {
     const result = run(['generate']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('error: "generate" is not built yet');
+    expect(result.stderr).toContain('error: no kit.yaml in this folder or any folder above it');
     expect(result.stderr).toContain('hint: ');
     expect(result.stderr).not.toMatch(STACK_LINE);
   });

@@ -1,0 +1,75 @@
+import { KitError } from '../errors.js';
+import { stageSystem, type StagedFile } from '../plan/stage-system.js';
+import type { SpecSource } from '../spec/load-spec.js';
+import { validateSpec } from '../spec/validate-spec.js';
+import { commitTree } from '../tree/commit-tree.js';
+import { formatDiff } from '../tree/format-diff.js';
+import { VirtualTree } from '../tree/virtual-tree.js';
+import { crashHookFromEnvironment } from './crash-hook.js';
+import { out, printProblems } from './output.js';
+
+export interface ApplyOptions {
+  /** The spec text to write to kit.yaml first (add endpoint, add context); by default it stays. */
+  specText?: string;
+  dryRun?: boolean;
+  check?: boolean;
+  prune?: boolean;
+}
+
+/**
+ * The shared end of generate and add: validate the spec, stage the whole system in memory, then
+ * print it (--dry-run), judge it (--check) or write it in one step, and report every file touched.
+ * Exit 1 (a KitError) on an invalid spec, on conflicts, and with --check when anything would change.
+ */
+export async function applySpec(root: string, source: SpecSource, options: ApplyOptions = {}): Promise<StagedFile[]> {
+  const { spec, problems } = validateSpec(source);
+  printProblems(problems);
+  if (!spec) throw new KitError('INVALID_SPEC', `${source.file} is invalid; nothing was written`, { hint: 'fix the problems above, then run the command again' });
+
+  const started = performance.now();
+  const tree = new VirtualTree(root);
+  if (options.specText !== undefined) tree.write('kit.yaml', options.specText);
+  const staged = await stageSystem(tree, spec, { prune: options.prune });
+  const changes = tree.changes();
+
+  if (options.check) {
+    if (changes.length === 0) {
+      out.line(`${out.green('✓')} the system is up to date with kit.yaml`);
+      return staged;
+    }
+    report(staged);
+    throw new KitError('COMMAND_FAILED', `the system is out of date with kit.yaml: ${changes.length} file(s) would change`, {
+      hint: 'run "create-kit-service generate" and commit the result',
+    });
+  }
+  if (options.dryRun) {
+    const codeChanges = changes.filter((change) => !change.path.startsWith('.kit/'));
+    out.line(formatDiff(codeChanges, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+    report(staged);
+    out.err(`(dry run: nothing written${changes.length > codeChanges.length ? '; the .kit/ record would be updated too' : ''})`);
+    return staged;
+  }
+  const { written, deleted, bytes } = commitTree(tree, { afterStep: crashHookFromEnvironment() });
+  report(staged);
+  const conflicts = staged.filter((file) => file.action === 'conflict');
+  const summary = `${written} written, ${deleted} deleted, ${bytes} bytes, in ${Math.round(performance.now() - started)} ms`;
+  if (conflicts.length > 0) {
+    throw new KitError('COMMAND_FAILED', `${conflicts.length} file(s) have conflicts (${summary})`, {
+      hint: 'resolve the <<<<<<< markers in the files listed above, then run generate again',
+    });
+  }
+  out.err(changes.length === 0 ? `${out.green('✓')} already up to date; nothing written` : `${out.green('✓')} up to date: ${summary}`);
+  return staged;
+}
+
+const SYMBOLS: Record<StagedFile['action'], string> = { create: '+', update: '~', merge: 'M', conflict: '!', keep: '=', delete: '-' };
+
+/** One line per file that changed or needs attention, grouped by what happened. */
+function report(staged: StagedFile[]): void {
+  for (const action of ['create', 'update', 'merge', 'delete', 'keep', 'conflict'] as const) {
+    for (const file of staged.filter((entry) => entry.action === action)) {
+      const line = `${SYMBOLS[action]} ${action.padEnd(8)} ${file.path}${file.detail ? `  (${file.detail})` : ''}`;
+      out.err(action === 'conflict' ? out.red(line) : action === 'keep' ? out.yellow(line) : line);
+    }
+  }
+}
