@@ -5,7 +5,7 @@
  *
  *   npm run bench                      everything (about 2 minutes)
  *   npm run bench -- --quick           fewer runs and a shorter load
- *   npm run bench -- --only=startup,generation,profile,throughput
+ *   npm run bench -- --only=startup,generation,regeneration,profile,throughput
  *   npm run bench -- --keep            keep the temporary folder (generated systems, server logs)
  *   npm run bench -- --diagnose        also load the generated service with LOG_LEVEL=warn (logging's cost)
  */
@@ -21,8 +21,9 @@ import { killAllSync } from './processes.js';
 import { syntheticSpec } from './synthetic-spec.js';
 import { table, verdict } from './table.js';
 import { runThroughput, type ServerLoad, type ThroughputResult } from './throughput.js';
+import { regeneration, type RegenerationRow } from './regeneration.js';
 
-const SECTIONS = ['startup', 'generation', 'profile', 'throughput'] as const;
+const SECTIONS = ['startup', 'generation', 'regeneration', 'profile', 'throughput'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const TARGETS = {
@@ -104,6 +105,7 @@ interface Results {
     synthetic: GenerationRow[];
     growth: { name: string; sizeRatio: number; timeRatio: number; cpuRatio?: number; marginalMsPerEndpoint: number; marginalCpuMsPerEndpoint?: number }[];
   };
+  regeneration?: RegenerationRow[];
   profile?: ProfileSummary[];
   throughput?: ThroughputResult & { target: { minRatio: number; pass: boolean } };
   targets: { name: string; target: string; value: string; pass: boolean }[];
@@ -161,6 +163,18 @@ async function main(): Promise<void> {
     results.targets.push({ name: 'generate the example', target: `<= ${TARGETS.exampleGenerationMs} ms`, value: `${example.medianMs} ms`, pass: example.pass! });
     const large = synthetic.find((row) => row.contexts === 50);
     if (large) results.targets.push({ name: `generate ${large.name}`, target: `<= ${TARGETS.largeGenerationMs} ms`, value: `${large.medianMs} ms`, pass: large.pass! });
+  });
+  await section('regeneration', () => {
+    heading(`Days after: generate with nothing to change, add endpoint (median of ${RUNS.example.runs} runs)`);
+    results.regeneration = regeneration(work, RUNS.example.runs, RUNS.example.warmups);
+    for (const row of results.regeneration.filter((entry) => entry.targetMs !== undefined)) {
+      results.targets.push({
+        name: row.name,
+        target: `<= ${row.targetMs} ms${row.bytesWritten !== undefined ? ', 0 bytes' : ''}`,
+        value: `${row.medianMs} ms (${row.ratioToNode}x node)${row.bytesWritten !== undefined ? `, ${row.bytesWritten} bytes` : ''}`,
+        pass: Boolean(row.pass),
+      });
+    }
   });
   await section('profile', () => {
     results.profile = profiles();

@@ -1,0 +1,93 @@
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { round, sample, timeProcess, type Sampled } from './measure.js';
+import { CLI } from './paths.js';
+import { syntheticSpec } from './synthetic-spec.js';
+import { table, verdict } from './table.js';
+
+/** The targets of issue "Regenerate" and "add endpoint". */
+export const REGENERATION_TARGETS = { noopExampleMs: 400, noopExampleBytes: 0, addEndpointMs: 500 };
+
+export interface RegenerationRow extends Sampled {
+  name: string;
+  bytesWritten?: number;
+  ratioToNode?: number;
+  targetMs?: number;
+  pass?: boolean;
+}
+
+const ENV = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+
+/**
+ * Days-after commands on generated systems (no install needed): `generate` with nothing to change
+ * on the example and on the 50x20 synthetic spec, and `add endpoint` on a service that already has
+ * 50 endpoints (a fresh copy each run), against `node -e 0` in the same run.
+ */
+export function regeneration(work: string, runs: number, warmups: number): RegenerationRow[] {
+  const create = (name: string, specArgs: string[]) => {
+    const dir = join(work, name);
+    timeProcess(process.execPath, [CLI, dir, ...specArgs, '--yes', '--no-install', '--no-git'], { cwd: work, env: ENV });
+    return dir;
+  };
+  const noop = (name: string, dir: string, targetMs?: number): RegenerationRow => {
+    let bytesWritten = 0;
+    const stats = sample(runs, warmups, () => {
+      const run = timeProcess(process.execPath, [CLI, 'generate'], { cwd: dir, env: ENV });
+      const bytes = /(\d+) bytes/.exec(run.stderr);
+      bytesWritten = Math.max(bytesWritten, bytes ? Number(bytes[1]) : 0);
+      return run.ms;
+    });
+    return { name, bytesWritten, targetMs, pass: targetMs === undefined ? undefined : stats.medianMs <= targetMs && bytesWritten === 0, ...stats };
+  };
+
+  const node = sample(runs, warmups, () => timeProcess(process.execPath, ['-e', '0']).ms);
+  const example = create('regen-example', ['--example']);
+  const largeSpec = join(work, 'regen-50x20.yaml');
+  writeFileSync(largeSpec, syntheticSpec(50, 20));
+  const large = create('regen-50x20', ['--spec', largeSpec]);
+  const wideSpec = join(work, 'regen-1x50.yaml');
+  writeFileSync(wideSpec, syntheticSpec(1, 50));
+  const wide = create('regen-1x50', ['--spec', wideSpec]);
+  const context = /^ {2}([a-z][a-z0-9-]*):$/m.exec(syntheticSpec(1, 50))![1]!;
+
+  let copy = 0;
+  const addEndpoint = sample(runs, warmups, () => {
+    const dir = join(work, `regen-add-${copy++}`);
+    cpSync(wide, dir, { recursive: true });
+    const run = timeProcess(
+      process.execPath,
+      [CLI, 'add', 'endpoint', context, 'benchAdded', '--http', 'POST /bench-added/{id}', '--request', 'id:string,quantity:integer,note:string?', '--response', 'ok:boolean', '--errors', 'BenchRejected'],
+      { cwd: dir, env: ENV },
+    ).ms;
+    rmSync(dir, { recursive: true, force: true });
+    return run;
+  });
+
+  const rows: RegenerationRow[] = [
+    { name: 'node -e 0', ...node, ratioToNode: 1 },
+    noop('generate, nothing to change: example', example, REGENERATION_TARGETS.noopExampleMs),
+    noop('generate, nothing to change: 50x20', large),
+    {
+      name: 'add endpoint (service with 50 endpoints)',
+      ...addEndpoint,
+      targetMs: REGENERATION_TARGETS.addEndpointMs,
+      pass: addEndpoint.medianMs <= REGENERATION_TARGETS.addEndpointMs,
+    },
+  ];
+  for (const row of rows) row.ratioToNode = round(row.medianMs / node.medianMs, 2);
+  console.log(
+    table(
+      ['command', 'median ms', 'min ms', 'max ms', 'x node -e 0', 'bytes written', 'target'],
+      rows.map((row) => [
+        row.name,
+        row.medianMs,
+        row.minMs,
+        row.maxMs,
+        `${row.ratioToNode}x`,
+        row.bytesWritten ?? '',
+        row.targetMs === undefined ? '' : `<= ${row.targetMs} ms${row.bytesWritten !== undefined ? ', 0 bytes' : ''} ${verdict(Boolean(row.pass))}`,
+      ]),
+    ),
+  );
+  return rows;
+}
