@@ -59,8 +59,9 @@ export async function mergeUserFile(path: string, current: string, fresh: string
     }
     const freshConstructor = freshClass.getConstructors()[0];
     if (freshConstructor && userClass.getConstructors().length === 0) {
-      const text = adapt(freshConstructor.getText(true), freshConstructor.getIndentationLevel() * GENERATED_UNIT.length);
-      userClass.insertMember(0, text + blankLineBy(userClass.getMembersWithComments()[0]));
+      const gap = blankLineBy(userClass.getMembersWithComments()[0]);
+      const inserted = userClass.insertMember(0, adapt(freshConstructor.getText(true), freshConstructor.getIndentationLevel() * GENERATED_UNIT.length));
+      if (gap) inserted.appendWhitespace(gap);
       added.push(`${userClass.getName()}.constructor`);
     }
     for (const method of freshClass.getMethods()) {
