@@ -1,4 +1,5 @@
-import type { ClassDeclaration, ImportDeclaration, MethodDeclaration, Node as TsNode, SourceFile } from 'ts-morph';
+// This module is itself imported only when a merge is needed, so ts-morph loads with it.
+import { Node, Project, QuoteKind, SyntaxKind, type ClassDeclaration, type ImportDeclaration, type MethodDeclaration, type Node as TsNode, type SourceFile } from 'ts-morph';
 import { KitError } from '../errors.js';
 
 /** What a symbol merge of a user-owned file did. */
@@ -29,7 +30,6 @@ export interface MergeOptions {
  * code included; a file with mixed endings is left as it is and added lines end in LF.
  */
 export async function mergeUserFile(path: string, current: string, fresh: string, options: MergeOptions): Promise<UserFileMerge> {
-  const { Project, Node, SyntaxKind, QuoteKind } = await import('ts-morph');
   const crlf = current.includes('\r\n') && !/(^|[^\r])\n/.test(current);
   if (crlf) current = current.replace(/\r\n/g, '\n');
   // An in-memory project over just these two files: no file system, no type checking, no lib.
@@ -217,5 +217,24 @@ function findOrphans(user: SourceFile, generated: SourceFile, options: MergeOpti
       orphans.push(name);
     }
   }
+  if (pruned.length > 0) dropUnusedImports(user, generated);
   return { orphans, pruned };
+}
+
+/**
+ * After pruning, the removed stubs' request and response types are no longer declared by the
+ * generated types module: named imports that the fresh version does not have and that nothing in
+ * the file uses any more are removed, so the file still compiles. Imports the user uses stay.
+ */
+function dropUnusedImports(user: SourceFile, generated: SourceFile): void {
+  const wanted = new Set(generated.getImportDeclarations().flatMap((declaration) => declaration.getNamedImports().map((named) => named.getName())));
+  for (const declaration of user.getImportDeclarations()) {
+    for (const named of declaration.getNamedImports()) {
+      const name = named.getName();
+      if (wanted.has(name)) continue;
+      const uses = user.getDescendantsOfKind(SyntaxKind.Identifier).filter((identifier) => identifier.getText() === name && !identifier.getFirstAncestorByKind(SyntaxKind.ImportDeclaration));
+      if (uses.length === 0) named.remove();
+    }
+    if (declaration.getNamedImports().length === 0 && !declaration.getDefaultImport() && !declaration.getNamespaceImport()) declaration.remove();
+  }
 }

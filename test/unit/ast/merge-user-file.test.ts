@@ -573,12 +573,11 @@ export class OrderingServiceImpl implements OrderingService {
 
   it('with prune, removes an orphan whose body is still the stub, and keeps one the user wrote in (a comment is enough)', async () => {
     const result = await merge('src/service.ts', current, freshGetOnly, { generatedBefore, prune: true });
-    // The imports of the pruned method's types stay: they are left to the user (see the report).
+    // The pruned method's types leave the imports (types.ts no longer declares them); the kept
+    // method's types stay, since the file still uses them.
     expect(result.text).toBe(`import { NotImplementedError } from './errors.js';
 import type { OrderingService } from './service-interface.js';
 import type {
-  PlaceOrderRequest,
-  PlaceOrderResponse,
   GetOrderRequest,
   GetOrderResponse,
   CancelOrderRequest,
