@@ -8,6 +8,7 @@ export interface SourceLocation {
 /** Stable codes so that the CLI (and tests) can tell kinds of failure apart without parsing text. */
 export type KitErrorCode =
   | 'INVALID_SPEC'
+  | 'INVALID_INPUT'
   | 'FILE_NOT_FOUND'
   | 'TARGET_NOT_EMPTY'
   | 'USAGE'

@@ -16,7 +16,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .argument('[dir]', 'folder to create the system in')
-    .option('--spec <file>', 'domain spec to generate from')
+    .option('--spec <file>', 'domain spec to generate from; without it (or --example), a terminal asks for everything')
     .option('--example', 'use the built-in example spec (a shop in three contexts)')
     .option('--name <name>', 'system name (kebab-case); default: the spec\'s name')
     .option('-y, --yes', 'accept every default; never prompt')
@@ -28,6 +28,7 @@ export function buildProgram(): Command {
       'after',
       `
 Examples:
+  $ npx create-kit-service                           asks what to create (Enter everywhere: the example)
   $ npx create-kit-service shop --example --yes      a running example system in ./shop
   $ npx create-kit-service shop --spec kit.yaml      a system from your own spec
   $ create-kit-service validate kit.yaml             check a spec

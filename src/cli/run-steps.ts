@@ -8,15 +8,24 @@ const INSTALL_LOG = 'npm-install.log';
 /**
  * The steps after writing: `npm install` once at the root (npm workspaces) and a first git commit,
  * each with a progress line and its time. Install output goes to a log file that a failure names.
+ *
+ * When `signal` aborts (Ctrl-C), the running child (npm or git) is stopped through its pid and the
+ * promise rejects with the signal's reason; the caller decides what to undo. No line is printed
+ * for the stopped step: the caller's one line says what happened.
  */
-export async function runSteps(target: string, steps: { install: boolean; git: boolean }): Promise<void> {
+export async function runSteps(target: string, steps: { install: boolean; git: boolean }, options: { signal?: AbortSignal } = {}): Promise<void> {
+  const { signal } = options;
+  signal?.throwIfAborted();
   if (!steps.install && !steps.git) return;
   const { execa } = await import('execa');
+  // cancelSignal: execa kills the child by its pid (SIGTERM, then SIGKILL after 5 s) and waits for it to exit.
+  const stoppable = { cancelSignal: signal, forceKillAfterDelay: 5000 } as const;
   if (steps.install) {
     const logPath = join(target, INSTALL_LOG);
-    await step('Installing dependencies (npm install)', async () => {
-      const result = await execa('npm', ['install', '--no-audit', '--no-fund'], { cwd: target, stdin: 'ignore', all: true, reject: false });
-      writeFileSync(logPath, result.all);
+    await step('Installing dependencies (npm install)', signal, async () => {
+      const result = await execa('npm', ['install', '--no-audit', '--no-fund'], { cwd: target, stdin: 'ignore', all: true, reject: false, ...stoppable });
+      signal?.throwIfAborted();
+      writeFileSync(logPath, result.all ?? '');
       if (result.failed) {
         throw new KitError('COMMAND_FAILED', `npm install failed (${result.shortMessage})`, {
           hint: `see ${logPath}; fix the cause, then run "npm install" in the folder`,
@@ -25,34 +34,38 @@ export async function runSteps(target: string, steps: { install: boolean; git: b
     });
   }
   if (steps.git) {
-    const git = (args: string[]) => execa('git', args, { cwd: target });
+    const git = (args: string[]) => execa('git', args, { cwd: target, ...stoppable });
     const hasGit = await git(['--version']).then(
       () => true,
       () => false,
     );
+    signal?.throwIfAborted();
     if (!hasGit) {
       out.err(out.yellow('!') + ' git not found: skipped the first commit');
       return;
     }
-    await step('Making the first commit (git)', async () => {
+    await step('Making the first commit (git)', signal, async () => {
       const inRepo = await git(['rev-parse', '--is-inside-work-tree']).then(
         () => true,
         () => false,
       );
+      signal?.throwIfAborted();
       if (!inRepo) await git(['init', '--quiet']);
       // A machine without a configured git identity still gets its first commit.
       const identity = await git(['config', 'user.email']).then(
         () => [],
         () => ['-c', 'user.name=create-kit-service', '-c', 'user.email=create-kit-service@localhost'],
       );
+      signal?.throwIfAborted();
       await git(['add', '--all']);
-      await execa('git', [...identity, 'commit', '--quiet', '--no-verify', '-m', 'Generate the system with create-kit-service'], { cwd: target });
+      await execa('git', [...identity, 'commit', '--quiet', '--no-verify', '-m', 'Generate the system with create-kit-service'], { cwd: target, ...stoppable });
     });
   }
+  signal?.throwIfAborted();
 }
 
 /** Runs one step, showing it while it runs and how long it took when done. */
-async function step(title: string, run: () => Promise<void>): Promise<void> {
+async function step(title: string, signal: AbortSignal | undefined, run: () => Promise<void>): Promise<void> {
   const started = performance.now();
   const tty = process.stderr.isTTY;
   const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -67,8 +80,8 @@ async function step(title: string, run: () => Promise<void>): Promise<void> {
     out.err(`${out.green('✓')} ${title} (${seconds(started)})`);
   } catch (error) {
     if (tty) process.stderr.write('\r\u001b[2K');
-    out.err(`${out.red('✗')} ${title} (${seconds(started)})`);
-    throw error;
+    if (!signal?.aborted) out.err(`${out.red('✗')} ${title} (${seconds(started)})`);
+    throw signal?.aborted ? signal.reason : error;
   } finally {
     if (timer) clearInterval(timer);
   }

@@ -32,6 +32,39 @@ const stringsOf = (value: unknown): [number, string][] =>
 
 const PRIMITIVE_LIST = Object.keys(PRIMITIVES).join(', ');
 
+/** What is wrong with one value, and how to fix it: a finding without its place. */
+export interface NameProblem {
+  message: string;
+  hint: string;
+}
+
+/**
+ * The rule for the system name (kebab-case), as validate applies it; undefined when the name is
+ * fine. Exported so that prompts check an answer with the same rule and words.
+ */
+export function systemNameProblem(name: string): NameProblem | undefined {
+  if (/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) return undefined;
+  return { message: `system name "${name}" is not kebab-case`, hint: `use lower-case words joined by "-", e.g. "${kebabCase(name) || 'my-system'}"` };
+}
+
+/**
+ * The rule for a name that becomes generated files and identifiers (`what`: context, type,
+ * endpoint, error), as validate applies it; undefined when the name is usable. Collisions between
+ * names need the whole spec and stay in checkSemantics.
+ */
+export function nameProblem(name: string, what: string): NameProblem | undefined {
+  if (looksLikePath(name)) {
+    return { message: `${what} name "${name}" looks like a path and could escape the output folder`, hint: 'use letters, digits, "-" and "_" only' };
+  }
+  if (!SPEC_NAME.test(name)) {
+    return { message: `${what} name "${name}" is not an identifier`, hint: 'start with a letter; then use letters, digits, "-" or "_"' };
+  }
+  if (RESERVED_WORDS.has(name) || RESERVED_WORDS.has(camelCase(name))) {
+    return { message: `${what} name "${name}" is a reserved word`, hint: `choose another name, e.g. "${name}Item"` };
+  }
+  return undefined;
+}
+
 /**
  * The rules that need more than one value at a time: names, collisions, references, routes, ports
  * and the context map. Works on whatever YAML gave, skipping parts whose shape is wrong (the
@@ -43,25 +76,16 @@ export function checkSemantics(spec: unknown): Finding[] {
     findings.push({ severity: 'error', path, key, message, hint });
   if (!isDict(spec)) return findings;
 
-  if (typeof spec.name === 'string' && !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(spec.name)) {
-    error(['name'], `system name "${spec.name}" is not kebab-case`, `use lower-case words joined by "-", e.g. "${kebabCase(spec.name) || 'my-system'}"`);
+  if (typeof spec.name === 'string') {
+    const problem = systemNameProblem(spec.name);
+    if (problem) error(['name'], problem.message, problem.hint);
   }
 
   /** Checks a name used for generated files and identifiers; returns false when it is unusable. */
   const checkName = (path: SpecPath, name: string, what: string): boolean => {
-    if (looksLikePath(name)) {
-      error(path, `${what} name "${name}" looks like a path and could escape the output folder`, 'use letters, digits, "-" and "_" only', true);
-      return false;
-    }
-    if (!SPEC_NAME.test(name)) {
-      error(path, `${what} name "${name}" is not an identifier`, 'start with a letter; then use letters, digits, "-" or "_"', true);
-      return false;
-    }
-    if (RESERVED_WORDS.has(name) || RESERVED_WORDS.has(camelCase(name))) {
-      error(path, `${what} name "${name}" is a reserved word`, `choose another name, e.g. "${name}Item"`, true);
-      return false;
-    }
-    return true;
+    const problem = nameProblem(name, what);
+    if (problem) error(path, problem.message, problem.hint, true);
+    return problem === undefined;
   };
 
   /** Reports names that differ in the spec but become one identifier once converted. */

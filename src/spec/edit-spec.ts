@@ -21,7 +21,7 @@ export function addEndpointToSpec(source: SpecSource, context: string, name: str
   const contextNode = source.document.getIn(['contexts', context], true);
   if (!isMap(contextNode)) {
     const known = Object.keys((source.value as { contexts?: object } | undefined)?.contexts ?? {});
-    throw new KitError('USAGE', `there is no context "${context}" in ${source.file}`, {
+    throw new KitError('INVALID_INPUT', `there is no context "${context}" in ${source.file}`, {
       hint: known.length > 0 ? `contexts: ${known.join(', ')}` : 'add one with "create-kit-service add context <name>"',
     });
   }

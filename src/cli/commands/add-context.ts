@@ -24,7 +24,7 @@ export async function addContextCommand(name: string, options: AddContextOptions
   if (source.document.errors.length > 0) return void (await applySpec(root, source));
   const contexts = (source.value as { contexts?: Record<string, { port?: number } | null> }).contexts ?? {};
   if (Object.hasOwn(contexts, name)) {
-    throw new KitError('USAGE', `context "${name}" already exists`, { hint: 'add endpoints to it with "create-kit-service add endpoint"' });
+    throw new KitError('INVALID_INPUT', `context "${name}" already exists`, { hint: 'add endpoints to it with "create-kit-service add endpoint"' });
   }
   // The next port after every port in use, explicit or default (8080 + position).
   const used = Object.values(contexts).map((context, index) => context?.port ?? BASE_PORT + index + 1);

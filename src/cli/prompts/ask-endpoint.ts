@@ -3,33 +3,87 @@ import { kebabCase } from '../../naming.js';
 import { parseFieldList, type EndpointEdit } from '../../spec/edit-spec.js';
 import { parseRoute } from '../../spec/parse-route.js';
 
+/** One answer of the endpoint conversation, checked against the rest of the spec. */
+export type EndpointStep = 'http' | 'request' | 'response' | 'errors';
+
+export interface AskEndpointOptions {
+  /**
+   * Checks the endpoint as answered so far against the spec it goes into (unknown types, routes
+   * taken, path parameters missing from the request, error names); returns the problem in the
+   * validator's words, or undefined. Without it only the answer's own syntax is checked.
+   */
+  check?: (edit: EndpointEdit, step: EndpointStep) => string | undefined;
+}
+
+const FIELD_EXAMPLE = 'e.g. id:string,qty:integer,note:string?,lines:[OrderLine]';
+
 /** Asks for an endpoint's details, checking each answer on the spot with the validator's own rules. */
-export async function askEndpoint(name: string): Promise<EndpointEdit> {
-  const fieldsValid = (flag: string) => (value: string) => {
+export async function askEndpoint(name: string, options: AskEndpointOptions = {}): Promise<EndpointEdit> {
+  const check = options.check ?? (() => undefined);
+  const edit: EndpointEdit = {};
+  const fields = (flag: string, value: string): Record<string, unknown> | string => {
     try {
-      parseFieldList(flag, value);
-      return true;
+      return parseFieldList(flag, value);
     } catch (error) {
-      return error instanceof Error ? `${error.message} (e.g. id:string,qty:integer,note:string?)` : String(error);
+      return error instanceof Error ? `${error.message} (hint: ${FIELD_EXAMPLE})` : String(error);
     }
   };
-  const description = await input({ message: 'Description', default: '' });
-  const http = await input({
-    message: 'HTTP method and path',
-    default: `POST /${kebabCase(name)}`,
+
+  const description = await input({ message: `Description of ${name} (optional)`, default: '' });
+  if (description.trim()) edit.description = description.trim();
+
+  let params: string[] = [];
+  edit.http = (
+    await input({
+      message: `HTTP method and path of ${name}`,
+      default: `POST /${kebabCase(name)}`,
+      validate: (value) => {
+        const route = parseRoute(value, name);
+        if ('problem' in route) return `${route.problem} (hint: ${route.hint})`;
+        // The request is asked next: until then its path parameters count as declared.
+        const request = Object.fromEntries(route.params.map((param) => [param, 'string']));
+        return check({ ...edit, http: value.trim(), request }, 'http') ?? true;
+      },
+    })
+  ).trim();
+  const route = parseRoute(edit.http, name);
+  if (!('problem' in route)) {
+    // Written as the documentation writes routes: "get /orders/" becomes "GET /orders".
+    edit.http = `${route.method} ${route.path}`;
+    params = route.params;
+  }
+
+  const request = await input({
+    message: `Request fields of ${name} (name:type, comma-separated; Enter for none)`,
+    // A path parameter is a request field: offer the ones the path already names.
+    default: params.map((param) => `${param}:string`).join(','),
     validate: (value) => {
-      const route = parseRoute(value, name);
-      return 'problem' in route ? `${route.problem}: ${route.hint}` : true;
+      const parsed = fields('request', value);
+      if (typeof parsed === 'string') return parsed;
+      return check({ ...edit, request: parsed }, 'request') ?? true;
     },
   });
-  const request = await input({ message: 'Request fields (name:type, comma-separated)', default: '', validate: fieldsValid('request') });
-  const response = await input({ message: 'Response fields (name:type, comma-separated)', default: '', validate: fieldsValid('response') });
-  const errors = await input({ message: 'Declared errors (comma-separated names)', default: '' });
-  return {
-    description: description || undefined,
-    http,
-    request: request ? parseFieldList('request', request) : undefined,
-    response: response ? parseFieldList('response', response) : undefined,
-    errors: errors ? errors.split(',').map((error) => error.trim()).filter(Boolean) : undefined,
-  };
+  const requestFields = parseFieldList('request', request);
+  if (Object.keys(requestFields).length > 0) edit.request = requestFields;
+
+  const response = await input({
+    message: `Response fields of ${name} (name:type, comma-separated; Enter for none)`,
+    default: '',
+    validate: (value) => {
+      const parsed = fields('response', value);
+      if (typeof parsed === 'string') return parsed;
+      return check({ ...edit, response: parsed }, 'response') ?? true;
+    },
+  });
+  const responseFields = parseFieldList('response', response);
+  if (Object.keys(responseFields).length > 0) edit.response = responseFields;
+
+  const errorList = (value: string) => value.split(',').map((error) => error.trim()).filter(Boolean);
+  const errors = await input({
+    message: `Errors ${name} may answer with (comma-separated, e.g. OutOfStock; Enter for none)`,
+    default: '',
+    validate: (value) => check({ ...edit, errors: errorList(value) }, 'errors') ?? true,
+  });
+  if (errorList(errors).length > 0) edit.errors = errorList(errors);
+  return edit;
 }
