@@ -22,12 +22,14 @@ import { syntheticSpec } from './synthetic-spec.js';
 import { table, verdict } from './table.js';
 import { runThroughput, type ServerLoad, type ThroughputResult } from './throughput.js';
 import { regeneration, type RegenerationRow } from './regeneration.js';
+import { timeToFirstPrompt } from './first-prompt.js';
 
 const SECTIONS = ['startup', 'generation', 'regeneration', 'profile', 'throughput'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const TARGETS = {
   helpRatio: 2,
+  firstPromptMs: 200,
   exampleGenerationMs: 400,
   largeGenerationMs: 5000,
   cpuEfficiencyRatio: 0.7,
@@ -80,6 +82,7 @@ interface StartupResult {
   warmups: number;
   commands: { name: string; command: string; medianMs: number; minMs: number; maxMs: number; ratioToNode: number }[];
   helpTarget: { maxRatio: number; ratio: number; pass: boolean };
+  firstPrompt?: Sampled;
 }
 
 interface GenerationRow extends Sampled {
@@ -148,7 +151,7 @@ async function main(): Promise<void> {
     }
   };
 
-  await section('startup', () => {
+  await section('startup', async () => {
     results.startup = startup();
     results.targets.push({
       name: 'start-up: --help vs node -e 0',
@@ -156,6 +159,13 @@ async function main(): Promise<void> {
       value: `${results.startup.helpTarget.ratio}x`,
       pass: results.startup.helpTarget.pass,
     });
+    const prompt = await timeToFirstPrompt(work, RUNS.startup.runs, RUNS.startup.warmups);
+    if (prompt) {
+      const node = results.startup.commands[0]!.medianMs;
+      console.log(`\ntime to the first prompt of the interactive create (in a pseudo-terminal): median ${prompt.medianMs} ms, min ${prompt.minMs} ms (node -e 0: ${node} ms)`);
+      results.startup.firstPrompt = prompt;
+      results.targets.push({ name: 'interactive: time to first prompt', target: `<= ${TARGETS.firstPromptMs} ms`, value: `${prompt.medianMs} ms`, pass: prompt.medianMs <= TARGETS.firstPromptMs });
+    }
   });
   await section('generation', () => {
     results.generation = generation();
