@@ -33,13 +33,13 @@ export async function applySpec(root: string, source: SpecSource, options: Apply
   const changes = tree.changes();
 
   if (options.check) {
-    if (changes.length === 0) {
+    if (changes.length === 0 && !staged.some((file) => file.action === 'conflict')) {
       out.line(`${out.green('✓')} the system is up to date with kit.yaml`);
       return staged;
     }
     report(staged);
-    throw new KitError('COMMAND_FAILED', `the system is out of date with kit.yaml: ${changes.length} file(s) would change`, {
-      hint: 'run "create-kit-service generate" and commit the result',
+    throw new KitError('COMMAND_FAILED', changes.length > 0 ? `the system is out of date with kit.yaml: ${changes.length} file(s) would change` : 'conflict markers are still unresolved', {
+      hint: changes.length > 0 ? 'run "create-kit-service generate" and commit the result' : 'resolve the <<<<<<< markers in the files listed above',
     });
   }
   if (options.dryRun) {

@@ -47,16 +47,25 @@ export async function stageSystem(tree: VirtualTree, spec: RawSpec, options: Sta
   for (const file of planned) {
     const onDisk = tree.read(file.path);
     if (file.owner === 'generator') {
-      next[file.path] = { owner: 'generator', sha256: sha256(file.content) };
-      tree.write(`${BASE_DIR}/${file.path}`, file.content);
       const outcome = stageGenerated(tree, file, onDisk, previous[file.path]);
+      // The new base is staged after the merge has read the old one.
+      tree.write(`${BASE_DIR}/${file.path}`, file.content);
+      next[file.path] = { owner: 'generator', sha256: sha256(file.content) };
       if (outcome) staged.push(outcome);
     } else {
-      const { written, outcome } = await stageUserOwned(tree, file, onDisk, previous[file.path], options);
+      // Untouched since the generator wrote it (or exactly what it would write now, as after an
+      // interrupted run): the file is the generator's to rewrite, e.g. after a type was renamed.
+      const untouched = onDisk === undefined || onDisk === file.content || sha256(onDisk) === previous[file.path]?.sha256;
+      const { written, orphans, outcome } = untouched
+        ? { written: file.content, orphans: [], outcome: rewriteUntouched(tree, file, onDisk) }
+        : await stageUserOwned(tree, file, onDisk!, previous[file.path], options);
       // The hash stays that of what the generator wrote, so a file the user edited is never taken for untouched.
-      const untouched = onDisk === undefined || sha256(onDisk) === previous[file.path]?.sha256;
-      const sha = untouched ? sha256(written ?? onDisk!) : previous[file.path]?.sha256 ?? '';
-      next[file.path] = { owner: 'user', sha256: sha, symbols: file.symbols };
+      next[file.path] = {
+        owner: 'user',
+        sha256: untouched ? sha256(written ?? onDisk!) : previous[file.path]?.sha256 ?? '',
+        // Orphans stay on record until they are gone, so a later --prune still knows them.
+        symbols: [...(file.symbols ?? []), ...orphans],
+      };
       staged.push(...outcome);
     }
   }
@@ -98,22 +107,26 @@ function stageGenerated(tree: VirtualTree, file: PlannedFile, onDisk: string | u
   return merged.text === onDisk ? undefined : { path: file.path, action: 'merge', detail: 'your edits kept, the generator\'s changes merged in' };
 }
 
+/** A user-owned file the user never edited is written as the generator would write it now. */
+function rewriteUntouched(tree: VirtualTree, file: PlannedFile, onDisk: string | undefined): StagedFile[] {
+  if (onDisk === file.content) return [];
+  tree.write(file.path, file.content);
+  return [{ path: file.path, action: onDisk === undefined ? 'create' : 'update', detail: onDisk === undefined ? undefined : 'you had not edited it' }];
+}
+
+/** A user-owned file the user edited: only added to, by symbol. */
 async function stageUserOwned(
   tree: VirtualTree,
   file: PlannedFile,
-  onDisk: string | undefined,
+  onDisk: string,
   before: ManifestEntry | undefined,
   options: StageOptions,
-): Promise<{ written?: string; outcome: StagedFile[] }> {
-  if (onDisk === undefined) {
-    tree.write(file.path, file.content);
-    return { written: file.content, outcome: [{ path: file.path, action: 'create' }] };
-  }
+): Promise<{ written?: string; orphans: string[]; outcome: StagedFile[] }> {
   const symbols = file.symbols ?? [];
   const gone = (before?.symbols ?? []).filter((symbol) => !symbols.includes(symbol));
   // Fast path: every symbol is there and none left the spec, so nothing to merge (and no ts-morph).
   if (gone.length === 0 && symbols.every((symbol) => new RegExp(`\\b${symbol}\\b`).test(onDisk))) {
-    return { outcome: [] };
+    return { orphans: [], outcome: [] };
   }
   const { mergeUserFile } = await import('../ast/merge-user-file.js');
   const merge = await mergeUserFile(file.path, onDisk, file.content, { generatedBefore: before?.symbols ?? [], prune: Boolean(options.prune) });
@@ -130,5 +143,5 @@ async function stageUserOwned(
       detail: `${merge.orphans.join(', ')} no longer in the spec: kept${options.prune ? ' (written by you, so --prune leaves them)' : '; --prune removes them while they are untouched stubs'}`,
     });
   }
-  return { written: merge.text === onDisk ? undefined : merge.text, outcome };
+  return { written: merge.text === onDisk ? undefined : merge.text, orphans: merge.orphans, outcome };
 }

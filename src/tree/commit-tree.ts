@@ -41,9 +41,13 @@ interface PendingWrite {
   temp: string;
 }
 
-/** Hidden, per-process, next to its target: the rename stays on one file system and so is atomic. */
+/**
+ * Hidden, next to its target: the rename stays on one file system and so is atomic. The name is
+ * the same in every run, so a run that follows an interrupted one overwrites the temp files it
+ * left and renames them into place, instead of leaving them behind for good.
+ */
 function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.kit-tmp-${process.pid}`);
+  return join(dirname(target), `.${basename(target)}.kit-tmp`);
 }
 
 function describe(error: unknown): string {
