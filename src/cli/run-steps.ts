@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KitError } from '../errors.js';
 import { out } from './output.js';
@@ -45,12 +45,14 @@ export async function runSteps(target: string, steps: { install: boolean; git: b
       return;
     }
     await step('Making the first commit (git)', signal, async () => {
-      const inRepo = await git(['rev-parse', '--is-inside-work-tree']).then(
-        () => true,
-        () => false,
+      // The system gets a repository of its own unless it already is one: inside another repository
+      // (a monorepo, or a folder that repository ignores) it would otherwise commit nothing of its own.
+      const topLevel = await git(['rev-parse', '--show-toplevel']).then(
+        (result) => realpathSync(String(result.stdout).trim()),
+        () => undefined,
       );
       signal?.throwIfAborted();
-      if (!inRepo) await git(['init', '--quiet']);
+      if (topLevel !== realpathSync(target)) await git(['init', '--quiet']);
       // A machine without a configured git identity still gets its first commit.
       const identity = await git(['config', 'user.email']).then(
         () => [],
@@ -58,6 +60,11 @@ export async function runSteps(target: string, steps: { install: boolean; git: b
       );
       signal?.throwIfAborted();
       await git(['add', '--all']);
+      const staged = await git(['diff', '--cached', '--quiet']).then(
+        () => false,
+        () => true,
+      );
+      if (!staged) return;
       await execa('git', [...identity, 'commit', '--quiet', '--no-verify', '-m', 'Generate the system with create-kit-service'], { cwd: target, ...stoppable });
     });
   }

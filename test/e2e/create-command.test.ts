@@ -1,6 +1,6 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,19 @@ describe('create-kit-service [dir]', () => {
     writeFileSync(service, `${readFileSync(service, 'utf8')}\n// my own line\n`);
     expect(run(['shop', '--example', '--yes', '--no-install', '--no-git', '--force']).status).toBe(0);
     expect(readFileSync(service, 'utf8')).toContain('// my own line');
+  });
+
+  it('makes the first commit in a repository of its own, also inside a repository that ignores it', () => {
+    const git = (args: string[], cwd: string) => spawnSync('git', args, { cwd, encoding: 'utf8' });
+    git(['init', '--quiet'], work);
+    writeFileSync(join(work, '.gitignore'), 'shop/\n');
+    const result = run(['shop', '--example', '--yes', '--no-install']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/✓ Making the first commit/);
+    const shop = join(work, 'shop');
+    expect(realpathSync(git(['rev-parse', '--show-toplevel'], shop).stdout.trim())).toBe(realpathSync(shop));
+    expect(git(['log', '--oneline'], shop).stdout).toMatch(/Generate the system with create-kit-service/);
+    expect(git(['status', '--porcelain'], shop).stdout).toBe('');
   });
 
   it('refuses a folder that is not empty, and writes nothing into it', () => {
