@@ -38,7 +38,7 @@ describe('the packed package, installed elsewhere', () => {
 
   it('ships the templates, the example and the JSON Schema', () => {
     const pkg = join(installed, 'node_modules/create-kit-service');
-    for (const file of ['templates/examples/kit.yaml', 'templates/service/src/main.ts.hbs', 'schema/kit.schema.json', 'dist/src/cli/main.js']) {
+    for (const file of ['templates/examples/kit.yaml', 'templates/service/src/main.ts.hbs', 'schema/kit.schema.json', 'dist/bundle/main.js']) {
       expect(existsSync(join(pkg, file)), file).toBe(true);
     }
     expect(existsSync(join(pkg, 'test'))).toBe(false);
@@ -53,5 +53,17 @@ describe('the packed package, installed elsewhere', () => {
     expect(create.status, create.stderr).toBe(0);
     expect(existsSync(join(installed, 'shop/services/ordering/src/transport/http.ts'))).toBe(true);
     expect(readFileSync(join(installed, 'shop/.kit/kit.schema.json'), 'utf8')).toContain('"contexts"');
+  });
+
+  it('runs generate and add endpoint (ts-morph, the one runtime dependency) from there', () => {
+    const shop = join(installed, 'shop');
+    expect(sh(bin(), ['generate', '--check'], shop).status).toBe(0);
+    // An edited service.ts is merged by ts-morph (an untouched one would simply be rewritten).
+    const service = join(shop, 'services/billing/src/service.ts');
+    writeFileSync(service, `// my notes\n${readFileSync(service, 'utf8')}`);
+    const add = sh(bin(), ['add', 'endpoint', 'billing', 'refund', '--request', 'receiptId:string', '--response', 'ok:boolean'], shop);
+    expect(add.status, add.stderr).toBe(0);
+    expect(add.stderr).toMatch(/merge +services\/billing\/src\/service\.ts/);
+    expect(readFileSync(service, 'utf8')).toMatch(/^\/\/ my notes\n[\s\S]*async refund\(request: RefundRequest\): Promise<RefundResponse>/);
   });
 });
