@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tsLiteral } from '../model/ts-literal.js';
-import { listTemplateFiles } from './template-files.js';
+import { listTemplateFiles, readPartials } from './template-files.js';
 
 /** Renders templates, by their path under templates/ (`service/src/main.ts.hbs`). */
 export interface Renderer {
@@ -13,6 +13,7 @@ export interface Renderer {
 /** What `npm run build` writes next to this module: every template precompiled. */
 interface PrecompiledTemplates {
   templates: Record<string, TemplateSpecification>;
+  partials: Record<string, TemplateSpecification>;
 }
 type TemplateSpecification = object;
 
@@ -32,11 +33,13 @@ export async function createRenderer(templatesDir: string): Promise<Renderer> {
     // The runtime is Handlebars without its compiler; its typings declare nothing of their own.
     const { default: runtime } = (await import('handlebars/runtime.js')) as unknown as { default: typeof import('handlebars') };
     const handlebars = withHelpers(runtime.create());
+    for (const [name, spec] of Object.entries(precompiled.partials)) handlebars.registerPartial(name, handlebars.template(spec as never));
     const compiled = new Map(Object.entries(precompiled.templates).map(([name, spec]) => [name, handlebars.template(spec as never)]));
     return { templates: [...compiled.keys()].sort(), render: (template, data) => renderWith(compiled.get(template), template, data) };
   }
   const { default: Handlebars } = await import('handlebars');
   const handlebars = withHelpers(Handlebars.create());
+  for (const [name, source] of Object.entries(readPartials(templatesDir))) handlebars.registerPartial(name, handlebars.compile(source, COMPILE_OPTIONS));
   const compiled = new Map<string, HandlebarsTemplateDelegate>();
   return {
     templates: listTemplateFiles(templatesDir),

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 /** The template folders a system is rendered from, below templates/. */
@@ -11,4 +11,15 @@ export function listTemplateFiles(templatesDir: string): string[] {
       .filter((entry) => entry.isFile() && entry.name.endsWith('.hbs'))
       .map((entry) => relative(templatesDir, join(entry.parentPath, entry.name)).split(sep).join('/')),
   ).sort();
+}
+
+/** Partials (templates/partials/*.hbs), by name: shared blocks of several templates. */
+export function readPartials(templatesDir: string): Record<string, string> {
+  const dir = join(templatesDir, 'partials');
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.hbs'))
+      .sort()
+      .map((name) => [name.slice(0, -'.hbs'.length), readFileSync(join(dir, name), 'utf8')]),
+  );
 }
