@@ -111,13 +111,18 @@ function setIn(target: Record<string, unknown>, path: string[], value: unknown):
   current[path.at(-1)!] = value;
 }
 
+/** `--errors "OutOfStock, NotFound"` as names: comma-separated, blanks dropped. */
+export function parseNameList(text: string): string[] {
+  return text.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
 /**
  * Parses `--request "id:string,qty:integer,reason:string?"` into spec fields (`reason?: string`).
  * A "?" after the type or the name makes a field optional; `[T]` is a list.
  */
 export function parseFieldList(flag: string, text: string): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
-  for (const part of text.split(',').map((item) => item.trim()).filter(Boolean)) {
+  for (const part of parseNameList(text)) {
     const match = /^([A-Za-z_][A-Za-z0-9_]*)(\?)?\s*:\s*(\[*[A-Za-z][A-Za-z0-9_-]*\]*)(\?)?$/.exec(part);
     if (!match) {
       throw new KitError('USAGE', `${flag}: "${part}" is not a field`, { hint: 'write name:type pairs, e.g. "orderId:string,qty:integer,note:string?,lines:[OrderLine]"' });

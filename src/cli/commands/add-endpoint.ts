@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { KitError } from '../../errors.js';
 import { camelCase } from '../../naming.js';
-import { addEndpointToSpec, parseFieldList, reparse, type EndpointEdit } from '../../spec/edit-spec.js';
+import { addEndpointToSpec, parseFieldList, parseNameList, reparse, type EndpointEdit } from '../../spec/edit-spec.js';
 import { loadSpec } from '../../spec/load-spec.js';
 import { applySpec } from '../apply-spec.js';
 import { findSystemRoot } from '../find-system-root.js';
@@ -53,7 +53,7 @@ export async function addEndpointCommand(context: string, name: string, options:
       http: options.http,
       request: options.request !== undefined ? parseFieldList('--request', options.request) : undefined,
       response: options.response !== undefined ? parseFieldList('--response', options.response) : undefined,
-      errors: options.errors?.split(',').map((error) => error.trim()).filter(Boolean),
+      errors: options.errors === undefined ? undefined : parseNameList(options.errors),
     };
   }
   const text = addEndpointToSpec(source, context, name, edit);

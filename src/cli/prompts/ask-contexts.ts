@@ -4,7 +4,7 @@ import { parseFieldList } from '../../spec/edit-spec.js';
 import type { DraftContext, DraftSpec } from '../../spec/render-spec.js';
 import { BASE_PORT, DEFAULT_MIDDLEWARE, DEFAULT_TRANSPORTS, MIDDLEWARE, TRANSPORTS, type MiddlewareName, type TransportName } from '../../spec/tables.js';
 import { out } from '../output.js';
-import { askEndpoint } from './ask-endpoint.js';
+import { askEndpoint, parseFieldAnswer } from './ask-endpoint.js';
 import { problemAdded, showProblem } from './spec-problems.js';
 
 /** A route no endpoint can have, so that checking a new endpoint's name never trips over its default route. */
@@ -123,12 +123,8 @@ async function askTypes(name: string, context: DraftContext, draft: Draft): Prom
     const fields = await input({
       message: `Fields of ${typeName} (name:type, comma-separated; "?" optional, [T] list)`,
       validate: (raw) => {
-        let parsed: Record<string, unknown>;
-        try {
-          parsed = parseFieldList('fields', raw);
-        } catch (error) {
-          return error instanceof Error ? `${error.message} (hint: e.g. id:string,email:string?,lines:[OrderLine])` : String(error);
-        }
+        const parsed = parseFieldAnswer('fields', raw);
+        if (typeof parsed === 'string') return parsed;
         return problemAdded(draft(), draft((copy) => void (copy[name]!.types![typeName] = parsed))) ?? true;
       },
     });

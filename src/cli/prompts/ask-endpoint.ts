@@ -1,6 +1,6 @@
 import { input } from '@inquirer/prompts';
 import { kebabCase } from '../../naming.js';
-import { parseFieldList, type EndpointEdit } from '../../spec/edit-spec.js';
+import { parseFieldList, parseNameList, type EndpointEdit } from '../../spec/edit-spec.js';
 import { parseRoute } from '../../spec/parse-route.js';
 
 /** One answer of the endpoint conversation, checked against the rest of the spec. */
@@ -17,18 +17,19 @@ export interface AskEndpointOptions {
 
 const FIELD_EXAMPLE = 'e.g. id:string,qty:integer,note:string?,lines:[OrderLine]';
 
+/** A `name:type` list as fields, or the message that explains why it is not one (for a prompt's validate). */
+export function parseFieldAnswer(flag: string, value: string): Record<string, unknown> | string {
+  try {
+    return parseFieldList(flag, value);
+  } catch (error) {
+    return error instanceof Error ? `${error.message} (hint: ${FIELD_EXAMPLE})` : String(error);
+  }
+}
+
 /** Asks for an endpoint's details, checking each answer on the spot with the validator's own rules. */
 export async function askEndpoint(name: string, options: AskEndpointOptions = {}): Promise<EndpointEdit> {
   const check = options.check ?? (() => undefined);
   const edit: EndpointEdit = {};
-  const fields = (flag: string, value: string): Record<string, unknown> | string => {
-    try {
-      return parseFieldList(flag, value);
-    } catch (error) {
-      return error instanceof Error ? `${error.message} (hint: ${FIELD_EXAMPLE})` : String(error);
-    }
-  };
-
   const description = await input({ message: `Description of ${name} (optional)`, default: '' });
   if (description.trim()) edit.description = description.trim();
 
@@ -58,7 +59,7 @@ export async function askEndpoint(name: string, options: AskEndpointOptions = {}
     // A path parameter is a request field: offer the ones the path already names.
     default: params.map((param) => `${param}:string`).join(','),
     validate: (value) => {
-      const parsed = fields('request', value);
+      const parsed = parseFieldAnswer('request', value);
       if (typeof parsed === 'string') return parsed;
       return check({ ...edit, request: parsed }, 'request') ?? true;
     },
@@ -70,7 +71,7 @@ export async function askEndpoint(name: string, options: AskEndpointOptions = {}
     message: `Response fields of ${name} (name:type, comma-separated; Enter for none)`,
     default: '',
     validate: (value) => {
-      const parsed = fields('response', value);
+      const parsed = parseFieldAnswer('response', value);
       if (typeof parsed === 'string') return parsed;
       return check({ ...edit, response: parsed }, 'response') ?? true;
     },
@@ -78,12 +79,12 @@ export async function askEndpoint(name: string, options: AskEndpointOptions = {}
   const responseFields = parseFieldList('response', response);
   if (Object.keys(responseFields).length > 0) edit.response = responseFields;
 
-  const errorList = (value: string) => value.split(',').map((error) => error.trim()).filter(Boolean);
   const errors = await input({
     message: `Errors ${name} may answer with (comma-separated, e.g. OutOfStock; Enter for none)`,
     default: '',
-    validate: (value) => check({ ...edit, errors: errorList(value) }, 'errors') ?? true,
+    validate: (value) => check({ ...edit, errors: parseNameList(value) }, 'errors') ?? true,
   });
-  if (errorList(errors).length > 0) edit.errors = errorList(errors);
+  const errorNames = parseNameList(errors);
+  if (errorNames.length > 0) edit.errors = errorNames;
   return edit;
 }
