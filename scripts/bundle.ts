@@ -23,6 +23,7 @@ const result = await build({
   outdir: join(dist, 'bundle'),
   external: ['ts-morph'],
   metafile: true,
+  minify: true,
   logLevel: 'warning',
   // CommonJS dependencies bundled into ES modules still call require().
   banner: { js: "import { createRequire as __kitCreateRequire } from 'node:module'; const require = __kitCreateRequire(import.meta.url);" },

@@ -1,6 +1,9 @@
-// This module is itself imported only when a merge is needed, so ts-morph loads with it.
-import { Node, Project, QuoteKind, SyntaxKind, type ClassDeclaration, type ImportDeclaration, type MethodDeclaration, type Node as TsNode, type SourceFile } from 'ts-morph';
+import type { ClassDeclaration, ImportDeclaration, MethodDeclaration, Node as TsNode, SourceFile } from 'ts-morph';
 import { KitError } from '../errors.js';
+import { loadTsMorph } from './load-ts-morph.js';
+
+// This module is itself imported only when a merge is needed, so ts-morph loads with it.
+const { Node, Project, QuoteKind, SyntaxKind } = loadTsMorph();
 
 /** What a symbol merge of a user-owned file did. */
 export interface UserFileMerge {

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { Document, isMap, isScalar, isSeq, visit } from 'yaml';
 import { KitError } from '../errors.js';
 import { parseSpec, type SpecSource } from './load-spec.js';
 
@@ -15,9 +15,10 @@ export interface EndpointEdit {
 /**
  * Adds an endpoint to a context of the spec. The user's file is kept as it is, byte for byte: the
  * endpoint is inserted as text after the context's last endpoint, indented like its neighbours, in
- * the spec's flow style for fields (`{ id: string }`). Returns the new text.
+ * the spec's flow style for fields (`{ id: string }`). Returns the edited spec, parsed (so validation
+ * points at lines of the new text).
  */
-export function addEndpointToSpec(source: SpecSource, context: string, name: string, endpoint: EndpointEdit): string {
+export function addEndpointToSpec(source: SpecSource, context: string, name: string, endpoint: EndpointEdit): SpecSource {
   const contextNode = source.document.getIn(['contexts', context], true);
   if (!isMap(contextNode)) {
     const known = Object.keys((source.value as { contexts?: object } | undefined)?.contexts ?? {});
@@ -35,7 +36,7 @@ export function addEndpointToSpec(source: SpecSource, context: string, name: str
 }
 
 /** Adds a bounded context at the end of `contexts`, keeping the rest of the file as it is. */
-export function addContextToSpec(source: SpecSource, name: string, context: Record<string, unknown>): string {
+export function addContextToSpec(source: SpecSource, name: string, context: Record<string, unknown>): SpecSource {
   return insertEntry(source, ['contexts'], name, context);
 }
 
@@ -48,14 +49,15 @@ const FLOW_KEYS = new Set(['request', 'response', 'errors', 'transports', 'middl
  * text edit ever not give exactly that, the document is re-serialized instead (comments kept,
  * layout normalized), so the spec is always right.
  */
-function insertEntry(source: SpecSource, path: string[], key: string, value: unknown): string {
+function insertEntry(source: SpecSource, path: string[], key: string, value: unknown): SpecSource {
   const expected = structuredClone(source.value) as Record<string, unknown>;
   setIn(expected, [...path, key], value);
-  const edited = insertAsText(source, path, key, value);
-  if (edited !== undefined && isDeepStrictEqual(parseDocument(edited).toJS(), expected)) return edited;
+  const text = insertAsText(source, path, key, value);
+  const edited = text === undefined ? undefined : parseSpec(source.file, text);
+  if (edited !== undefined && isDeepStrictEqual(edited.value, expected)) return edited;
   const document = source.document.clone();
   document.setIn([...path, key], document.createNode(value));
-  return document.toString();
+  return parseSpec(source.file, document.toString());
 }
 
 type Ranged = { range?: [number, number, number] | null } | null | undefined;
@@ -137,7 +139,3 @@ export function parseFieldList(flag: string, text: string): Record<string, unkno
   return fields;
 }
 
-/** Re-reads edited spec text, so validation points at lines of the new file. */
-export function reparse(source: SpecSource, text: string): SpecSource {
-  return parseSpec(source.file, text);
-}

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HTTP_METHODS, MIDDLEWARE, PRIMITIVES, TRANSPORTS } from './tables.js';
 
 /**

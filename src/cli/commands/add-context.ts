@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { KitError } from '../../errors.js';
 import { pascalCase } from '../../naming.js';
-import { addContextToSpec, reparse } from '../../spec/edit-spec.js';
+import { addContextToSpec } from '../../spec/edit-spec.js';
 import { loadSpec } from '../../spec/load-spec.js';
 import { BASE_PORT } from '../../spec/tables.js';
 import { applySpec } from '../apply-spec.js';
@@ -40,6 +40,6 @@ export async function addContextCommand(name: string, options: AddContextOptions
       },
     };
   }
-  const text = addContextToSpec(source, name, context);
-  await applySpec(root, reparse(source, text), { specText: text, dryRun: options.dryRun });
+  const edited = addContextToSpec(source, name, context);
+  await applySpec(root, edited, { specText: edited.text, dryRun: options.dryRun });
 }

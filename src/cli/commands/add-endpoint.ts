@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { KitError } from '../../errors.js';
 import { camelCase } from '../../naming.js';
-import { addEndpointToSpec, parseFieldList, parseNameList, reparse, type EndpointEdit } from '../../spec/edit-spec.js';
+import { addEndpointToSpec, parseFieldList, parseNameList, type EndpointEdit } from '../../spec/edit-spec.js';
 import { loadSpec } from '../../spec/load-spec.js';
 import { applySpec } from '../apply-spec.js';
 import { findSystemRoot } from '../find-system-root.js';
@@ -56,6 +56,6 @@ export async function addEndpointCommand(context: string, name: string, options:
       errors: options.errors === undefined ? undefined : parseNameList(options.errors),
     };
   }
-  const text = addEndpointToSpec(source, context, name, edit);
-  await applySpec(root, reparse(source, text), { specText: text, dryRun: options.dryRun });
+  const edited = addEndpointToSpec(source, context, name, edit);
+  await applySpec(root, edited, { specText: edited.text, dryRun: options.dryRun });
 }
