@@ -1,4 +1,6 @@
 #!/usr/bin/env node
-import { main } from '../dist/bundle/main.js';
+// The bundle is minified: with DEBUG=1, stack traces point into the sources through its source maps.
+if (process.env.DEBUG) process.setSourceMapsEnabled(true);
+const { main } = await import('../dist/bundle/main.js');
 
 main(process.argv);

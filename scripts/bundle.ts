@@ -24,6 +24,7 @@ const result = await build({
   external: ['ts-morph'],
   metafile: true,
   minify: true,
+  sourcemap: true,
   logLevel: 'warning',
   // CommonJS dependencies bundled into ES modules still call require().
   banner: { js: "import { createRequire as __kitCreateRequire } from 'node:module'; const require = __kitCreateRequire(import.meta.url);" },
