@@ -51,7 +51,7 @@ const RUNS = {
   startup: { runs: quick ? 5 : 15, warmups: 2 },
   example: { runs: quick ? 3 : 9, warmups: quick ? 1 : 2 },
   synthetic: { runs: quick ? 1 : 3, warmups: 1 },
-  load: { connections: 10, warmupSeconds: quick ? 1 : 2, rounds: quick ? 1 : 3, durationSeconds: 3, diagnose: argv.includes('--diagnose') },
+  load: { connections: 10, warmupSeconds: quick ? 1 : 3, rounds: quick ? 2 : 6, durationSeconds: 2, diagnose: argv.includes('--diagnose') },
 };
 const SIZES: [contexts: number, endpoints: number][] = [
   [10, 20],
@@ -392,14 +392,15 @@ function profiles(): ProfileSummary[] {
 async function throughput(): Promise<NonNullable<Results['throughput']>> {
   heading('Throughput: generated service (logging, metrics, ratelimit; LOG_LEVEL=info to a file) vs bare fastify');
   const result = await runThroughput(join(work, 'throughput'), RUNS.load, log);
-  const { setup, load } = result;
+  const { setup, load, pinning } = result;
   console.log(
     `setup: generate ${setup.generateMs} ms, npm install ${setup.installMs} ms, tsc build ${setup.buildMs} ms; ` +
       `bare route uses the ${setup.schemaSource} schemas`,
   );
   console.log(
-    `load: autocannon in the bench process, POST ${load.body.length}-byte JSON body, ${load.connections} connections, 127.0.0.1; ` +
-      `${load.warmupSeconds}s warm-up, then ${load.rounds} round(s) of ${load.durationSeconds}s per server, servers in turn`,
+    `load: autocannon in the bench process, POST ${load.body.length}-byte JSON body, ${load.connections} connections per server, 127.0.0.1; ` +
+      `${load.warmupSeconds}s warm-up, then ${load.rounds} round(s) of ${load.durationSeconds}s, all servers at the same time` +
+      (pinning ? `, sharing CPU ${pinning.serverCpu} (load generator on CPU ${pinning.loadCpus})` : ' (not pinned to CPUs: no taskset)'),
   );
   const row = (server: ServerLoad) => [
     server.server,

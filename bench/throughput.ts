@@ -1,5 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
@@ -46,12 +47,13 @@ const FALLBACK_SCHEMA = {
 };
 
 export interface LoadOptions {
+  /** Per server. */
   connections: number;
-  /** Per server, once, before the measured rounds. */
+  /** All servers at once, before the measured rounds. */
   warmupSeconds: number;
-  /** Measured rounds; each loads every server once, in turn, so drift in machine load hits all alike. */
+  /** Measured rounds; each loads every server at the same time, so a change in machine speed hits all alike. */
   rounds: number;
-  /** Length of one server's load in one round. */
+  /** Length of one round. */
   durationSeconds: number;
   /** Also load the generated service with LOG_LEVEL=warn, to show what request logging costs. */
   diagnose: boolean;
@@ -78,6 +80,8 @@ export interface ServerLoad {
 
 export interface ThroughputResult {
   setup: { generateMs: number; installMs: number; buildMs: number; schemaSource: 'generated' | 'fallback' };
+  /** The CPU the servers share and the CPUs of the load generator, when they could be pinned (Linux, taskset). */
+  pinning?: { serverCpu: number; loadCpus: string };
   load: LoadOptions & { body: string };
   generated: ServerLoad & { logLines: number };
   bare: ServerLoad;
@@ -92,9 +96,12 @@ export interface ThroughputResult {
 /**
  * Generates a one-endpoint system (with npm install), implements its service method, and loads
  * the generated service (full middleware chain, info logging to a file) and a bare fastify route
- * doing the same validation and serialization, one at a time, round after round. Reports requests
- * per server CPU-second, which does not depend on how much CPU the load generator (or anything
- * else on the machine) takes from the server.
+ * doing the same validation and serialization, round after round. Reports requests per server
+ * CPU-second, which does not depend on how much CPU the load generator takes from the servers.
+ *
+ * The servers are loaded at the same time, pinned to one CPU they share (the load generator gets the
+ * others): this machine's speed drifts by a third within seconds, and servers loaded in turn each
+ * met a different machine (round ratios ranged from 65% to 116%).
  */
 export async function runThroughput(workDir: string, load: LoadOptions, progress: (line: string) => void): Promise<ThroughputResult> {
   mkdirSync(workDir, { recursive: true });
@@ -128,20 +135,24 @@ export async function runThroughput(workDir: string, load: LoadOptions, progress
     specs.push({ name: 'generated, LOG_LEVEL=warn', cwd: service, args: [main], env: { ...generatedEnv, LOG_LEVEL: 'warn' }, logFile: join(workDir, 'generated-quiet.log') });
   }
 
+  const pinning = cpuPinning();
   const servers: RunningServer[] = [];
   try {
-    for (const spec of specs) servers.push(await startServer(spec));
-    progress(`warming up each server for ${load.warmupSeconds}s (${load.connections} connections)`);
-    for (const server of servers) await autocannon({ ...loadOptions(server.port, load), duration: load.warmupSeconds });
+    if (pinning) pinProcess(process.pid, pinning.loadCpus);
+    for (const spec of specs) servers.push(await startServer(spec, pinning?.serverCpu));
+    progress(`warming up the servers for ${load.warmupSeconds}s (${load.connections} connections each)`);
+    await Promise.all(servers.map((server) => autocannon({ ...loadOptions(server.port, load), duration: load.warmupSeconds })));
     const segments = servers.map(() => [] as Segment[]);
     for (let round = 1; round <= load.rounds; round++) {
-      progress(`round ${round}/${load.rounds}: ${servers.map((server) => server.spec.name).join(' | ')}, ${load.durationSeconds}s each`);
-      for (const [index, server] of servers.entries()) segments[index]!.push(await loadSegment(server, load));
+      progress(`round ${round}/${load.rounds}: ${servers.map((server) => server.spec.name).join(' + ')}, ${load.durationSeconds}s`);
+      const results = await Promise.all(servers.map((server) => loadSegment(server, load)));
+      results.forEach((segment, index) => segments[index]!.push(segment));
     }
     const [generated, bare, quiet] = segments.map((list, index) => summarizeSegments(servers[index]!.spec.name, list));
     const roundRatios = segments[0]!.map((segment, round) => round3(reqPerCpu(segment) / reqPerCpu(segments[1]![round]!)));
     return {
       setup: { generateMs: round(generateMs), installMs: round(installMs), buildMs: round(buildMs), schemaSource },
+      ...(pinning ? { pinning } : {}),
       load: { ...load, body: REQUEST_BODY },
       generated: { ...generated!, logLines: countLines(logFile) },
       bare: bare!,
@@ -151,7 +162,20 @@ export async function runThroughput(workDir: string, load: LoadOptions, progress
     };
   } finally {
     for (const server of servers) await stopProcess(server.child);
+    if (pinning) pinProcess(process.pid, `0-${availableParallelism() - 1}`);
   }
+}
+
+/** Where servers and load generator run: the last CPU for the servers, the rest for the load. Linux with taskset only. */
+function cpuPinning(): { serverCpu: number; loadCpus: string } | undefined {
+  const cpus = availableParallelism();
+  if (platform() !== 'linux' || cpus < 2 || spawnSync('taskset', ['--version']).status !== 0) return undefined;
+  return { serverCpu: cpus - 1, loadCpus: cpus === 2 ? '0' : `0-${cpus - 2}` };
+}
+
+/** Sets the CPUs of every thread of a process. */
+function pinProcess(pid: number, cpus: string): void {
+  spawnSync('taskset', ['--all-tasks', '--pid', '--cpu-list', cpus, String(pid)], { stdio: 'ignore' });
 }
 
 /** Replaces the generated "not implemented" body of the endpoint's method with a small answer. */
@@ -209,11 +233,12 @@ interface RunningServer {
   port: number;
 }
 
-/** Starts a server on a free 127.0.0.1 port and checks that it answers correctly. */
-async function startServer(spec: ServerSpec): Promise<RunningServer> {
+/** Starts a server on a free 127.0.0.1 port (on `cpu` alone, if given) and checks that it answers correctly. */
+async function startServer(spec: ServerSpec, cpu?: number): Promise<RunningServer> {
   const port = await freePort();
   const fd = openSync(spec.logFile, 'w');
-  const child = startProcess(process.execPath, spec.args, {
+  const [command, args] = cpu === undefined ? [process.execPath, spec.args] : ['taskset', ['--cpu-list', String(cpu), process.execPath, ...spec.args]];
+  const child = startProcess(command, args, {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', fd, fd],
