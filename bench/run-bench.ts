@@ -51,7 +51,7 @@ const RUNS = {
   startup: { runs: quick ? 5 : 15, warmups: 2 },
   example: { runs: quick ? 3 : 9, warmups: quick ? 1 : 2 },
   synthetic: { runs: quick ? 1 : 3, warmups: 1 },
-  load: { connections: 10, warmupSeconds: quick ? 1 : 3, rounds: quick ? 2 : 6, durationSeconds: 2, diagnose: argv.includes('--diagnose') },
+  load: { connections: 10, warmupSeconds: quick ? 2 : 5, rounds: quick ? 2 : 6, durationSeconds: 2, diagnose: argv.includes('--diagnose') },
 };
 const SIZES: [contexts: number, endpoints: number][] = [
   [10, 20],
