@@ -27,7 +27,11 @@ export function loadTsMorph(): TsMorph {
   const extensions = (Module as unknown as { _extensions: Record<string, (module: NodeModule, file: string) => void> })._extensions;
   const compileJs = extensions['.js']!;
   const compiled: CompiledFile[] = [];
-  extensions['.js'] = (module, file) => (/[\\/](ts-morph|@ts-morph[\\/]common)[\\/]/.test(file) ? compiled.push(compileWithCache(module, file)) : compileJs(module, file));
+  extensions['.js'] = (module, file) => {
+    const cacheFile = cacheFileOf(file);
+    if (cacheFile) compiled.push(compileWithCache(module, file, cacheFile));
+    else compileJs(module, file);
+  };
   try {
     return require('ts-morph') as TsMorph;
   } finally {
@@ -43,11 +47,26 @@ interface CompiledFile {
   cacheUsed: boolean;
 }
 
+/** The files cached: those that ts-morph and its common package ship in dist/. */
+const CACHED_FILE = /[\\/]node_modules[\\/](ts-morph|@ts-morph[\\/]common)[\\/]dist[\\/]([^\\/]+\.js)$/;
+
+/**
+ * Where a file's code cache is kept, or undefined for files not cached. The name holds the
+ * package's version and the file's size (npm gives every file the same mtime) and the Node version
+ * and architecture, so a cache is never used for other code: "@ts-morph/common dist/typescript.js"
+ * of 0.28.0 on Node v20.20.2 is `ts-morph+common.typescript.js~0.28.0-9143384-v20.20.2-x64.v8`.
+ */
+function cacheFileOf(file: string): string | undefined {
+  const match = CACHED_FILE.exec(file);
+  if (!match) return undefined;
+  const packageDir = dirname(dirname(file));
+  const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
+  const name = `${match[1]!.replace(/^@/, '').replace(/[\\/]/, '+')}.${match[2]}`;
+  return join(CACHE_DIR, `${name}~${version}-${statSync(file).size}-${process.version}-${process.arch}.v8`);
+}
+
 /** What Module.prototype._compile does for a CommonJS file, with V8's cached data. */
-function compileWithCache(module: NodeModule, file: string): CompiledFile {
-  const stat = statSync(file);
-  // The name changes with the file and with Node: a cache is never used for other code.
-  const cacheFile = join(CACHE_DIR, `${basename(file)}@${stat.size}-${Math.round(stat.mtimeMs)}-${process.version}-${process.arch}.v8`);
+function compileWithCache(module: NodeModule, file: string, cacheFile: string): CompiledFile {
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);
@@ -73,7 +92,7 @@ function readSource(file: string): string {
 function storeCache({ script, cacheFile }: CompiledFile): void {
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
-    const prefix = `${basename(cacheFile).split('@')[0]}@`;
+    const prefix = `${basename(cacheFile).split('~')[0]}~`;
     for (const old of readdirSync(CACHE_DIR)) if (old.startsWith(prefix)) rmSync(join(CACHE_DIR, old), { force: true });
     const temp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(temp, script.createCachedData());

@@ -138,4 +138,3 @@ export function parseFieldList(flag: string, text: string): Record<string, unkno
   }
   return fields;
 }
-
