@@ -54,30 +54,23 @@ export async function askEndpoint(name: string, options: AskEndpointOptions = {}
     params = route.params;
   }
 
-  const request = await input({
-    message: `Request fields of ${name} (name:type, comma-separated; Enter for none)`,
-    // A path parameter is a request field: offer the ones the path already names.
-    default: params.map((param) => `${param}:string`).join(','),
-    validate: (value) => {
-      const parsed = parseFieldAnswer('request', value);
-      if (typeof parsed === 'string') return parsed;
-      return check({ ...edit, request: parsed }, 'request') ?? true;
-    },
-  });
-  const requestFields = parseFieldList('request', request);
-  if (Object.keys(requestFields).length > 0) edit.request = requestFields;
-
-  const response = await input({
-    message: `Response fields of ${name} (name:type, comma-separated; Enter for none)`,
-    default: '',
-    validate: (value) => {
-      const parsed = parseFieldAnswer('response', value);
-      if (typeof parsed === 'string') return parsed;
-      return check({ ...edit, response: parsed }, 'response') ?? true;
-    },
-  });
-  const responseFields = parseFieldList('response', response);
-  if (Object.keys(responseFields).length > 0) edit.response = responseFields;
+  // Request and response: a field list each, checked with the endpoint answered so far.
+  const askFields = async (step: 'request' | 'response', defaultAnswer: string) => {
+    const answer = await input({
+      message: `${step === 'request' ? 'Request' : 'Response'} fields of ${name} (name:type, comma-separated; Enter for none)`,
+      default: defaultAnswer,
+      validate: (value) => {
+        const parsed = parseFieldAnswer(step, value);
+        if (typeof parsed === 'string') return parsed;
+        return check({ ...edit, [step]: parsed }, step) ?? true;
+      },
+    });
+    const fields = parseFieldList(step, answer);
+    if (Object.keys(fields).length > 0) edit[step] = fields;
+  };
+  // A path parameter is a request field: offer the ones the path already names.
+  await askFields('request', params.map((param) => `${param}:string`).join(','));
+  await askFields('response', '');
 
   const errors = await input({
     message: `Errors ${name} may answer with (comma-separated, e.g. OutOfStock; Enter for none)`,
