@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +55,8 @@ describe('the packed package, installed elsewhere', () => {
     expect(readFileSync(join(installed, 'shop/.kit/kit.schema.json'), 'utf8')).toContain('"contexts"');
   });
 
-  it('runs generate and add endpoint (ts-morph, the one runtime dependency) from there', () => {
+  it('runs generate and add endpoint (with the bundled ts-morph) from there, having installed nothing else', () => {
+    expect(readdirSync(join(installed, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['create-kit-service']);
     const shop = join(installed, 'shop');
     expect(sh(bin(), ['generate', '--check'], shop).status).toBe(0);
     // An edited service.ts is merged by ts-morph (an untouched one would simply be rewritten).
