@@ -35,7 +35,8 @@ export interface MergeOptions {
 export async function mergeUserFile(path: string, current: string, fresh: string, options: MergeOptions): Promise<UserFileMerge> {
   const crlf = current.includes('\r\n') && !/(^|[^\r])\n/.test(current);
   if (crlf) current = current.replace(/\r\n/g, '\n');
-  // An in-memory project over just these two files: no file system, no type checking, no lib.
+  // An in-memory project over just these two files: no file system, no type checking, no lib (the
+  // bundled ts-morph carries no lib files: scripts/bundle.ts).
   const project = new Project({ useInMemoryFileSystem: true, skipFileDependencyResolution: true, skipLoadingLibFiles: true });
   const user = project.createSourceFile(`/user/${path}`, current);
   const generated = project.createSourceFile(`/fresh/${path}`, fresh);
