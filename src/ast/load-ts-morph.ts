@@ -38,7 +38,7 @@ export function loadTsMorph(): TsMorph {
   const module = { exports: {} };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle));
-  if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => storeCache(script, cacheFile));
+  if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => storeCache(script, cacheFile, bundle));
   return module.exports as TsMorph;
 }
 
@@ -60,14 +60,17 @@ function readSource(file: string): string {
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
-/** Writes the code cache in one step (temp file, then rename), in place of the caches of older bundles. */
-function storeCache(script: Script, cacheFile: string): void {
+/**
+ * Writes the code cache in one step (temp file, then rename, so that a run at the same time never
+ * reads half a cache), then removes what older bundles left behind.
+ */
+function storeCache(script: Script, cacheFile: string, bundle: string): void {
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
-    for (const old of readdirSync(CACHE_DIR)) rmSync(join(CACHE_DIR, old), { force: true });
     const temp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(temp, script.createCachedData());
     renameSync(temp, cacheFile);
+    for (const old of readdirSync(CACHE_DIR)) if (!old.startsWith(`${basename(bundle)}-`)) rmSync(join(CACHE_DIR, old), { force: true });
   } catch {
     // A read-only installation: ts-morph loads without the cache, only slower.
   }

@@ -92,7 +92,8 @@ describe('add endpoint on a system the user has worked in', () => {
     expect(serviceAfter).toContain("async cancelOrderNow(request: CancelOrderNowRequest): Promise<CancelOrderNowResponse> {\n    throw new NotImplementedError('cancelOrderNow');");
     expect(readFileSync(join(system, 'services/ordering/test/service.test.ts'), 'utf8')).toContain("test.todo('cancelOrderNow');");
     // The merge loaded the bundled ts-morph, whose compiled code is kept for the next run in the tool's own folder.
-    expect(readdirSync(join(root, 'dist/compile-cache'))).toEqual([expect.stringMatching(/^ts-morph-[0-9a-f]{12}\.cjs-v\d+\.\d+\.\d+-\w+\.v8$/)]);
+    // (Other test files merge at the same time: a cache being written beside it is no failure.)
+    expect(readdirSync(join(root, 'dist/compile-cache')).some((name) => /^ts-morph-[0-9a-f]{12}\.cjs-v\d+\.\d+\.\d+-\w+\.v8$/.test(name))).toBe(true);
   });
 
   it('running it again changes nothing and says the endpoint exists', () => {
