@@ -1,7 +1,8 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { round, sample, timeProcess, type Sampled } from './measure.js';
-import { CLI } from './paths.js';
+import { CLI, ROOT } from './paths.js';
 import { syntheticSpec } from './synthetic-spec.js';
 import { table, verdict } from './table.js';
 
@@ -72,6 +73,22 @@ export function regeneration(work: string, runs: number, warmups: number): Regen
     const service = join(dir, 'services', context, 'src', 'service.ts');
     writeFileSync(service, readFileSync(service, 'utf8').replace(/throw new NotImplementedError\((.*?)\);/, 'return Promise.reject(new Error($1)); // written by the user'));
   });
+  // What the merge cannot do without, for reference: node, loading the bundled ts-morph (code
+  // cache in place), and parsing the user's service.ts and its fresh version.
+  const service = join(wide, 'services', context, 'src', 'service.ts');
+  const tsMorphAlone = sample(runs, warmups, () =>
+    timeProcess(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `import { readFileSync } from 'node:fs';
+       import { loadTsMorph } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'src', 'ast', 'load-ts-morph.js')).href)};
+       const { Project } = loadTsMorph();
+       const text = readFileSync(${JSON.stringify(service)}, 'utf8');
+       const project = new Project({ useInMemoryFileSystem: true, skipFileDependencyResolution: true, skipLoadingLibFiles: true });
+       project.createSourceFile('/user/service.ts', text).getClasses();
+       project.createSourceFile('/fresh/service.ts', text).getClasses();`,
+    ]).ms,
+  );
   const addRow = (name: string, stats: Sampled): RegenerationRow => ({ name, ...stats, targetMs: REGENERATION_TARGETS.addEndpointMs, pass: stats.medianMs <= REGENERATION_TARGETS.addEndpointMs });
 
   const rows: RegenerationRow[] = [
@@ -80,6 +97,7 @@ export function regeneration(work: string, runs: number, warmups: number): Regen
     noop('generate, nothing to change: 50x20', large),
     addRow('add endpoint (service with 50 endpoints, as generated)', addToGenerated),
     addRow('add endpoint (the same, service.ts edited: ts-morph merge)', addToEdited),
+    { name: 'for reference: node, load ts-morph, parse service.ts twice', ...tsMorphAlone },
   ];
   for (const row of rows) row.ratioToNode = round(row.medianMs / node.medianMs, 2);
   console.log(
