@@ -168,12 +168,7 @@ function mergeImports(user: SourceFile, generated: SourceFile, added: string[], 
  * nothing else changed: the user's comments, layout and trailing comma (or its absence) stay.
  */
 function appendToImportList(target: ImportDeclaration, names: string[], unit: string): string {
-  const text = target.getText();
-  const start = target.getStart();
-  const last = target.getNamedImports().at(-1)!;
-  const lastEnd = last.getEnd() - start;
-  const close = text.lastIndexOf('}');
-  const comma = /^(?:\s|\/\*[\s\S]*?\*\/)*,/.exec(text.slice(lastEnd, close));
+  const { text, lastEnd, close, comma } = endOfImportList(target);
   const afterLast = comma ? lastEnd + comma[0].length : lastEnd;
   // After the rest of the last name's line (its comment, say), unless the brace closes on that line.
   const lineEnd = text.indexOf('\n', afterLast);
@@ -182,6 +177,17 @@ function appendToImportList(target: ImportDeclaration, names: string[], unit: st
   const indent = lineStart === 0 ? unit : /^[ \t]*/.exec(text.slice(lineStart))![0];
   const list = comma ? names.map((name) => `\n${indent}${name},`).join('') : names.map((name) => `\n${indent}${name}`).join(',');
   return comma ? text.slice(0, at) + list + text.slice(at) : text.slice(0, lastEnd) + ',' + text.slice(lastEnd, at) + list + text.slice(at);
+}
+
+/**
+ * In an import declaration's text: where its list's last name ends, where the list closes, and the
+ * trailing comma after the last name if the list has one (comments may come before it).
+ */
+function endOfImportList(declaration: ImportDeclaration): { text: string; lastEnd: number; close: number; comma: RegExpExecArray | null } {
+  const text = declaration.getText();
+  const lastEnd = declaration.getNamedImports().at(-1)!.getEnd() - declaration.getStart();
+  const close = text.lastIndexOf('}');
+  return { text, lastEnd, close, comma: /^(?:\s|\/\*[\s\S]*?\*\/)*,/.exec(text.slice(lastEnd, close)) };
 }
 
 function implemented(cls: ClassDeclaration): string[] {
@@ -229,16 +235,48 @@ function findOrphans(user: SourceFile, generated: SourceFile, options: MergeOpti
  * After pruning, the removed stubs' request and response types are no longer declared by the
  * generated types module: named imports that the fresh version does not have and that nothing in
  * the file uses any more are removed, so the file still compiles. Imports the user uses stay.
+ * In a list written a name a line, a removed name's line goes (with the comment on it) and every
+ * other line stays as the user wrote it, trailing comma or none; ts-morph's own removal would take
+ * the comment after the name before with it.
  */
 function dropUnusedImports(user: SourceFile, generated: SourceFile): void {
   const wanted = new Set(generated.getImportDeclarations().flatMap((declaration) => declaration.getNamedImports().map((named) => named.getName())));
+  const usedInCode = (name: string) =>
+    user.getDescendantsOfKind(SyntaxKind.Identifier).some((identifier) => identifier.getText() === name && !identifier.getFirstAncestorByKind(SyntaxKind.ImportDeclaration));
   for (const declaration of user.getImportDeclarations()) {
-    for (const named of declaration.getNamedImports()) {
-      const name = named.getName();
-      if (wanted.has(name)) continue;
-      const uses = user.getDescendantsOfKind(SyntaxKind.Identifier).filter((identifier) => identifier.getText() === name && !identifier.getFirstAncestorByKind(SyntaxKind.ImportDeclaration));
-      if (uses.length === 0) named.remove();
+    const named = declaration.getNamedImports();
+    const unused = named.filter((entry) => !wanted.has(entry.getName()) && !usedInCode(entry.getName()));
+    if (unused.length === 0) continue;
+    if (unused.length === named.length) {
+      if (declaration.getDefaultImport() || declaration.getNamespaceImport()) unused.forEach((entry) => entry.remove());
+      else declaration.remove();
+      continue;
     }
-    if (declaration.getNamedImports().length === 0 && !declaration.getDefaultImport() && !declaration.getNamespaceImport()) declaration.remove();
+    const trailingComma = endOfImportList(declaration).comma !== null;
+    const text = declaration.getText();
+    const start = declaration.getStart();
+    const lines = unused.map((entry) => lineOfName(text, entry.getStart() - start, entry.getEnd() - start));
+    let current = declaration;
+    if (lines.every((line) => line !== undefined)) {
+      let kept = text;
+      for (const [from, to] of lines.sort((x, y) => y[0] - x[0])) kept = kept.slice(0, from) + kept.slice(to);
+      current = declaration.replaceWithText(kept) as ImportDeclaration;
+    } else {
+      unused.forEach((entry) => entry.remove());
+    }
+    const end = endOfImportList(current);
+    if (trailingComma && !end.comma) current.replaceWithText(`${end.text.slice(0, end.lastEnd)},${end.text.slice(end.lastEnd)}`);
+    if (!trailingComma && end.comma) current.replaceWithText(end.text.slice(0, end.lastEnd) + end.comma[0].slice(0, -1) + end.text.slice(end.lastEnd + end.comma[0].length));
   }
+}
+
+/**
+ * The range of the line an import name stands alone on (its comma and a comment after it
+ * included), or undefined when it shares its line with another name or a brace.
+ */
+function lineOfName(text: string, from: number, to: number): [number, number] | undefined {
+  const lineStart = text.lastIndexOf('\n', from - 1) + 1;
+  const lineEnd = text.indexOf('\n', to);
+  if (lineStart === 0 || lineEnd === -1 || text.slice(lineStart, from).trim() !== '') return undefined;
+  return /^\s*,?\s*(\/\/.*|\/\*.*\*\/)?\s*$/.test(text.slice(to, lineEnd)) ? [lineStart, lineEnd + 1] : undefined;
 }

@@ -605,6 +605,83 @@ export class OrderingServiceImpl implements OrderingService {
     expect(result).toMatchObject({ added: [], orphans: ['cancelOrder'], pruned: ['placeOrder'] });
   });
 
+  it('with prune, keeps the trailing comma of a list whose last names were pruned', async () => {
+    const lastInList = current.replace(
+      `import type {
+  PlaceOrderRequest,
+  PlaceOrderResponse,
+  GetOrderRequest,
+  GetOrderResponse,
+  CancelOrderRequest,
+  CancelOrderResponse,
+} from './types.js';
+`,
+      `import type {
+  GetOrderRequest,
+  GetOrderResponse,
+  CancelOrderRequest,
+  CancelOrderResponse, // the cancel types
+  PlaceOrderRequest,
+  PlaceOrderResponse,
+} from './types.js';
+import { audit } from './audit.js';
+`,
+    );
+    const result = await merge('src/service.ts', lastInList, freshGetOnly, { generatedBefore, prune: true });
+    expect(result.text.slice(0, result.text.indexOf('\nexport class'))).toBe(`import { NotImplementedError } from './errors.js';
+import type { OrderingService } from './service-interface.js';
+import type {
+  GetOrderRequest,
+  GetOrderResponse,
+  CancelOrderRequest,
+  CancelOrderResponse, // the cancel types
+} from './types.js';
+import { audit } from './audit.js';
+`);
+    expect(result.pruned).toEqual(['placeOrder']);
+  });
+
+  it('with prune, leaves a list without a trailing comma without one, and the other names on their lines', async () => {
+    const noTrailingComma = current.replace(
+      `  CancelOrderRequest,
+  CancelOrderResponse,
+} from './types.js';`,
+      `  CancelOrderRequest, /* cancel */ CancelOrderResponse // both kept
+} from './types.js';`,
+    );
+    const result = await merge('src/service.ts', noTrailingComma, freshGetOnly, { generatedBefore, prune: true });
+    expect(result.text.slice(0, result.text.indexOf('\nexport class'))).toBe(`import { NotImplementedError } from './errors.js';
+import type { OrderingService } from './service-interface.js';
+import type {
+  GetOrderRequest,
+  GetOrderResponse,
+  CancelOrderRequest, /* cancel */ CancelOrderResponse // both kept
+} from './types.js';
+`);
+    const lastPruned = current.replace(
+      `import type {
+  PlaceOrderRequest,
+  PlaceOrderResponse,
+  GetOrderRequest,
+  GetOrderResponse,
+  CancelOrderRequest,
+  CancelOrderResponse,
+} from './types.js';`,
+      `import type {
+  PlaceOrderRequest,
+  GetOrderRequest,
+  GetOrderResponse,
+  CancelOrderRequest,
+  CancelOrderResponse, // kept
+  PlaceOrderResponse
+} from './types.js';`,
+    );
+    const pruned = await merge('src/service.ts', lastPruned, freshGetOnly, { generatedBefore, prune: true });
+    expect(pruned.text).toContain(`  CancelOrderRequest,
+  CancelOrderResponse // kept
+} from './types.js';`);
+  });
+
   it('reports a translator function that left the spec, and keeps it even with prune', async () => {
     const fresh = `import type * as Billing from '../clients/billing-types.js';
 import type * as T from '../types.js';
