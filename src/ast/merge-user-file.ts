@@ -203,11 +203,14 @@ function findMatchingClass(user: SourceFile, fresh: ClassDeclaration): ClassDecl
 
 /**
  * A method still as generated: its body is nothing but the throw of NotImplementedError with its own
- * name (a comment the user wrote in it makes it theirs).
+ * name (a comment the user wrote in it, or after it on its last line, makes it theirs).
  */
 function isUntouchedStub(method: MethodDeclaration): boolean {
   const body = method.getBody()?.getText();
-  return body !== undefined && body.slice(1, -1).trim() === `throw new NotImplementedError('${method.getName()}');`;
+  if (body === undefined || body.slice(1, -1).trim() !== `throw new NotImplementedError('${method.getName()}');`) return false;
+  const text = method.getSourceFile().getFullText();
+  const lineEnd = text.indexOf('\n', method.getEnd());
+  return text.slice(method.getEnd(), lineEnd === -1 ? undefined : lineEnd).trim() === '';
 }
 
 function findOrphans(user: SourceFile, generated: SourceFile, options: MergeOptions): { orphans: string[]; pruned: string[] } {

@@ -605,6 +605,18 @@ export class OrderingServiceImpl implements OrderingService {
     expect(result).toMatchObject({ added: [], orphans: ['cancelOrder'], pruned: ['placeOrder'] });
   });
 
+  it('with prune, keeps a stub with a comment of the user after its closing brace', async () => {
+    const commented = current.replace(
+      `    throw new NotImplementedError('placeOrder');
+  }`,
+      `    throw new NotImplementedError('placeOrder');
+  } // next sprint`,
+    );
+    const result = await merge('src/service.ts', commented, freshGetOnly, { generatedBefore, prune: true });
+    expect(result.text).toBe(commented);
+    expect(result).toMatchObject({ orphans: ['placeOrder', 'cancelOrder'], pruned: [] });
+  });
+
   it('with prune, keeps the trailing comma of a list whose last names were pruned', async () => {
     const lastInList = current.replace(
       `import type {
