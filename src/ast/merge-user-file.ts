@@ -1,4 +1,4 @@
-import type { ClassDeclaration, ImportDeclaration, MethodDeclaration, Node as TsNode, SourceFile } from 'ts-morph';
+import type { ClassDeclaration, ImportDeclaration, ImportDeclarationStructure, MethodDeclaration, Node as TsNode, OptionalKind, SourceFile } from 'ts-morph';
 import { KitError } from '../errors.js';
 import { loadTsMorph } from './load-ts-morph.js';
 
@@ -41,8 +41,9 @@ export async function mergeUserFile(path: string, current: string, fresh: string
   const user = project.createSourceFile(`/user/${path}`, current);
   const generated = project.createSourceFile(`/fresh/${path}`, fresh);
   const added: string[] = [];
-  // Added code takes the user's indentation: ts-morph indents each line to the insertion point, so
-  // the generated text goes in with its own indentation taken out, and its levels in the user's unit.
+  // Added code takes the user's indentation: each line is indented to the insertion point (by
+  // indentLines, or by ts-morph), so the generated text goes in with its own indentation taken out,
+  // and its levels in the user's unit.
   const unit = indentationUnit(current);
   // Added imports take the quotes of the user's imports (ts-morph would print double quotes).
   const quote = [...user.getImportDeclarations(), ...generated.getImportDeclarations()][0]?.getModuleSpecifier().getText()[0];
@@ -55,7 +56,7 @@ export async function mergeUserFile(path: string, current: string, fresh: string
   mergeImports(user, generated, added, unit);
 
   for (const freshClass of generated.getClasses()) {
-    const userClass = findMatchingClass(user, freshClass);
+    let userClass = findMatchingClass(user, freshClass);
     if (!userClass) {
       throw new KitError('COMMAND_FAILED', `${path}: no class ${freshClass.getName()} (or one that implements ${implemented(freshClass).join(', ')})`, {
         hint: 'the generator adds methods to the class that implements the service interface; restore its "implements" clause',
@@ -63,24 +64,36 @@ export async function mergeUserFile(path: string, current: string, fresh: string
     }
     const freshConstructor = freshClass.getConstructors()[0];
     if (freshConstructor && userClass.getConstructors().length === 0) {
-      const gap = blankLineBy(userClass.getMembersWithComments()[0]);
-      const inserted = userClass.insertMember(0, adapt(freshConstructor.getText(true), freshConstructor.getIndentationLevel() * GENERATED_UNIT.length));
-      if (gap) inserted.appendWhitespace(gap);
+      const text = adapt(freshConstructor.getText(true), columnOf(freshConstructor));
+      const first = userClass.getMembersWithComments()[0];
+      const place = placeAfter(userClass.getFirstChildByKindOrThrow(SyntaxKind.OpenBraceToken));
+      if (place) {
+        const blankLineFollows = /^\n[ \t]*\n/.test(user.getFullText().slice(place.pos));
+        user.insertText(place.pos, `\n${indentLines(text, place.indent + unit)}${first && !blankLineFollows ? '\n' : ''}`);
+        userClass = findMatchingClass(user, freshClass)!;
+      } else {
+        const inserted = userClass.insertMember(0, text);
+        if (blankLineBy(first)) inserted.appendWhitespace('\n');
+      }
       added.push(`${userClass.getName()}.constructor`);
     }
-    for (const method of freshClass.getMethods()) {
-      // Any member of that name counts (a method, or a property holding an arrow function).
-      if (userClass.getMember(method.getName())) continue;
-      const text = adapt(method.getText(true), method.getIndentationLevel() * GENERATED_UNIT.length);
-      userClass.addMember(blankLineBy(userClass.getMembersWithComments().at(-1)) + text);
-      added.push(method.getName());
+    // Any member of that name counts (a method, or a property holding an arrow function).
+    const missing = freshClass.getMethods().filter((method) => !userClass.getMember(method.getName()));
+    const texts = missing.map((method) => adapt(method.getText(true), columnOf(method)));
+    const last = userClass.getMembersWithComments().at(-1);
+    const place = last && placeAfter(last);
+    if (place) {
+      if (texts.length > 0) user.insertText(place.pos, texts.map((text) => `\n\n${indentLines(text, place.indent)}`).join(''));
+    } else {
+      for (const text of texts) userClass.addMember(blankLineBy(userClass.getMembersWithComments().at(-1)) + text);
     }
+    added.push(...missing.map((method) => method.getName()));
   }
 
   for (const fn of generated.getFunctions()) {
     const name = fn.getName();
     if (!name || user.getFunction(name)) continue;
-    user.addStatements(`\n${adapt(fn.getText(true), 0)}`);
+    appendStatement(user, `\n${adapt(fn.getText(true), 0)}`);
     added.push(name);
   }
 
@@ -97,13 +110,64 @@ export async function mergeUserFile(path: string, current: string, fresh: string
     if (!Node.isStringLiteral(first)) continue;
     const name = first.getLiteralValue();
     if ([...testNames].some((existing) => existing === name || existing.startsWith(`${name} `) || existing.startsWith(`${name}:`))) continue;
-    user.addStatements(adapt(statement.getFullText().replace(/^\s*\n/, '\n'), 0));
+    appendStatement(user, adapt(statement.getFullText().replace(/^\s*\n/, '\n'), 0));
     added.push(`test ${name}`);
   }
 
   const { orphans, pruned } = findOrphans(user, generated, options);
   const text = user.getFullText();
   return { text: crlf ? text.replace(/\n/g, '\r\n') : text, added, orphans, pruned };
+}
+
+/**
+ * Where code added after `node` goes: the end of the line `node` ends on, after a comment the user
+ * wrote there, with the indentation of the line `node` starts on. (ts-morph's own insertions replace
+ * the text between two nodes: a comment after the last import, member or statement would be lost or
+ * moved below the added code, and one after a class's brace breaks the insertion.) Undefined when
+ * more code follows on that line; ts-morph places the code then.
+ */
+function placeAfter(node: TsNode): { pos: number; indent: string } | undefined {
+  const text = node.getSourceFile().getFullText();
+  const end = node.getEnd();
+  const newline = text.indexOf('\n', end);
+  const lineEnd = newline === -1 ? text.length : newline;
+  if (!/^[ \t]*(\/\/.*|\/\*.*\*\/[ \t]*)?$/.test(text.slice(end, lineEnd))) return undefined;
+  const lineStart = text.lastIndexOf('\n', node.getStart() - 1) + 1;
+  return { pos: lineEnd, indent: /^[ \t]*/.exec(text.slice(lineStart))![0] };
+}
+
+/** `text` with `indent` before each line that is not empty. */
+function indentLines(text: string, indent: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : indent + line))
+    .join('\n');
+}
+
+/**
+ * The column a node of the generated file starts at: its indentation, read off the text (ts-morph's
+ * getIndentationLevel would ask the language service, which parses the whole file once more).
+ */
+function columnOf(node: TsNode): number {
+  const start = node.getStart();
+  return start - node.getSourceFile().getFullText().lastIndexOf('\n', start - 1) - 1;
+}
+
+/** Adds an import declaration below the user's last one, as ts-morph writes it (the user's quotes). */
+function addImport(user: SourceFile, structure: OptionalKind<ImportDeclarationStructure>): void {
+  const last = user.getImportDeclarations().at(-1);
+  const place = last && placeAfter(last);
+  if (!place) return void user.addImportDeclaration(structure);
+  const scratch = user.getProject().createSourceFile('/scratch/import.ts', '', { overwrite: true });
+  user.insertText(place.pos, `\n${scratch.addImportDeclaration(structure).getText()}`);
+}
+
+/** Adds statements (`text` starts with the line break before them) at the end of the file. */
+function appendStatement(user: SourceFile, text: string): void {
+  const last = user.getStatementsWithComments().at(-1);
+  const place = last && placeAfter(last);
+  if (place) user.insertText(place.pos, `\n${text}`);
+  else user.addStatements(text);
 }
 
 /** The generated files indent by two spaces. */
@@ -141,7 +205,7 @@ function mergeImports(user: SourceFile, generated: SourceFile, added: string[], 
     const namespace = freshImport.getNamespaceImport();
     if (namespace) {
       if (!existing.some((declaration) => declaration.getNamespaceImport()?.getText() === namespace.getText())) {
-        user.addImportDeclaration(freshImport.getStructure());
+        addImport(user, freshImport.getStructure());
         added.push(`import * as ${namespace.getText()}`);
       }
       continue;
@@ -157,7 +221,7 @@ function mergeImports(user: SourceFile, generated: SourceFile, added: string[], 
     } else if (target) {
       target.addNamedImports(missing.map((named) => named.getStructure()));
     } else {
-      user.addImportDeclaration({ ...freshImport.getStructure(), namedImports: missing.map((named) => named.getStructure()) });
+      addImport(user, { ...freshImport.getStructure(), namedImports: missing.map((named) => named.getStructure()) });
     }
     added.push(...missing.map((named) => `import ${named.getName()}`));
   }

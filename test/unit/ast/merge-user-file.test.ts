@@ -513,6 +513,81 @@ export class Ordering {
   });
 });
 
+describe('mergeUserFile: comments at the end of a line', () => {
+  it('keeps a comment after the last import, the class brace, the last member and the last statement where it was', async () => {
+    const fresh = `import { NotImplementedError } from './errors.js';
+import type { OrderingDeps } from './dependencies.js';
+import type { OrderingService } from './service-interface.js';
+import type { GetOrderRequest, GetOrderResponse, PlaceOrderRequest, PlaceOrderResponse } from './types.js';
+
+export class OrderingServiceImpl implements OrderingService {
+  constructor(private readonly deps: OrderingDeps) {}
+
+  async getOrder(request: GetOrderRequest): Promise<GetOrderResponse> {
+    throw new NotImplementedError('getOrder');
+  }
+
+  /** Place a new order */
+  async placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderResponse> {
+    throw new NotImplementedError('placeOrder');
+  }
+}
+`;
+    const current = `import type { OrderingService } from './service-interface.js'; // the interface
+import type { GetOrderRequest, GetOrderResponse } from './types.js'; // my types
+
+export class OrderingServiceImpl implements OrderingService { // my class
+  async getOrder(request: GetOrderRequest): Promise<GetOrderResponse> {
+    return {} as never; // mine
+  }
+
+  private helper(): void {} // my helper
+} // end of class
+`;
+    const result = await merge('src/service.ts', current, fresh, { generatedBefore: ['getOrder'] });
+    expect(result.text).toBe(`import type { OrderingService } from './service-interface.js'; // the interface
+import type { GetOrderRequest, GetOrderResponse, PlaceOrderRequest, PlaceOrderResponse } from './types.js'; // my types
+import { NotImplementedError } from './errors.js';
+import type { OrderingDeps } from './dependencies.js';
+
+export class OrderingServiceImpl implements OrderingService { // my class
+  constructor(private readonly deps: OrderingDeps) {}
+
+  async getOrder(request: GetOrderRequest): Promise<GetOrderResponse> {
+    return {} as never; // mine
+  }
+
+  private helper(): void {} // my helper
+
+  /** Place a new order */
+  async placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderResponse> {
+    throw new NotImplementedError('placeOrder');
+  }
+} // end of class
+`);
+  });
+
+  it('keeps a comment after the last test where it was, and puts the pending test below it', async () => {
+    const current = `import { test } from 'node:test';
+
+test('getOrder finds it', () => {}); // fast
+`;
+    const fresh = `import { test } from 'node:test';
+
+test.todo('getOrder');
+
+test.todo('placeOrder');
+`;
+    const result = await merge('test/service.test.ts', current, fresh);
+    expect(result.text).toBe(`import { test } from 'node:test';
+
+test('getOrder finds it', () => {}); // fast
+
+test.todo('placeOrder');
+`);
+  });
+});
+
 describe('mergeUserFile: orphans', () => {
   /** The spec lost placeOrder and cancelOrder: only getOrder is rendered. */
   const freshGetOnly = `import { NotImplementedError } from './errors.js';
