@@ -63,7 +63,10 @@ describe('add endpoint on a system the user has worked in', () => {
     const source = readFileSync(service(), 'utf8');
     const stub = "  async listOrders(request: ListOrdersRequest): Promise<ListOrdersResponse> {\n    throw new NotImplementedError('listOrders');\n  }";
     expect(source).toContain(stub);
-    writeFileSync(service(), source.replace(stub, `${userLines[0]}\n  async listOrders(request: ListOrdersRequest): Promise<ListOrdersResponse> {\n${userLines[1]}\n  }`));
+    // A comment at the end of the class's last line (where the new method goes) stays on that line.
+    expect(source.endsWith('  }\n}\n')).toBe(true);
+    const edited = source.replace(stub, `${userLines[0]}\n  async listOrders(request: ListOrdersRequest): Promise<ListOrdersResponse> {\n${userLines[1]}\n  }`);
+    writeFileSync(service(), `${edited.slice(0, -'  }\n}\n'.length)}  } // the user's note on the last method\n}\n`);
     const specBefore = readFileSync(spec, 'utf8');
     const serviceBefore = readFileSync(service(), 'utf8');
 
