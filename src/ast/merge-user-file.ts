@@ -127,13 +127,19 @@ export async function mergeUserFile(path: string, current: string, fresh: string
  * more code follows on that line; ts-morph places the code then.
  */
 function placeAfter(node: TsNode): { pos: number; indent: string } | undefined {
+  const { rest, lineEnd } = restOfLine(node);
+  if (!/^[ \t]*(\/\/.*|\/\*.*\*\/[ \t]*)?$/.test(rest)) return undefined;
   const text = node.getSourceFile().getFullText();
-  const end = node.getEnd();
-  const newline = text.indexOf('\n', end);
-  const lineEnd = newline === -1 ? text.length : newline;
-  if (!/^[ \t]*(\/\/.*|\/\*.*\*\/[ \t]*)?$/.test(text.slice(end, lineEnd))) return undefined;
   const lineStart = text.lastIndexOf('\n', node.getStart() - 1) + 1;
   return { pos: lineEnd, indent: /^[ \t]*/.exec(text.slice(lineStart))![0] };
+}
+
+/** What follows `node` on the line it ends on, and where that line ends. */
+function restOfLine(node: TsNode): { rest: string; lineEnd: number } {
+  const text = node.getSourceFile().getFullText();
+  const newline = text.indexOf('\n', node.getEnd());
+  const lineEnd = newline === -1 ? text.length : newline;
+  return { rest: text.slice(node.getEnd(), lineEnd), lineEnd };
 }
 
 /** `text` with `indent` before each line that is not empty. */
@@ -271,10 +277,7 @@ function findMatchingClass(user: SourceFile, fresh: ClassDeclaration): ClassDecl
  */
 function isUntouchedStub(method: MethodDeclaration): boolean {
   const body = method.getBody()?.getText();
-  if (body === undefined || body.slice(1, -1).trim() !== `throw new NotImplementedError('${method.getName()}');`) return false;
-  const text = method.getSourceFile().getFullText();
-  const lineEnd = text.indexOf('\n', method.getEnd());
-  return text.slice(method.getEnd(), lineEnd === -1 ? undefined : lineEnd).trim() === '';
+  return body !== undefined && body.slice(1, -1).trim() === `throw new NotImplementedError('${method.getName()}');` && restOfLine(method).rest.trim() === '';
 }
 
 function findOrphans(user: SourceFile, generated: SourceFile, options: MergeOptions): { orphans: string[]; pruned: string[] } {
