@@ -29,17 +29,27 @@ export const SPEC_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Words that cannot name a generated function, class, file or method: JavaScript's reserved words,
- * and the property names that would reach into Object's prototype.
+ * Names that cannot name a generated method, property, class or file: the properties every object
+ * inherits (a service method `toString` or `constructor` would replace or reach into them). Everything
+ * else that is an identifier is the user's to choose, keywords included: `delete` and `new` are valid
+ * member names, and where the generator needs a variable of that name it escapes its own
+ * identifier (see `safeVariableName`).
  */
-export const RESERVED_WORDS: ReadonlySet<string> = new Set([
+export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+/** JavaScript's reserved words and the names strict mode forbids for a variable or parameter. */
+const RESERVED_VARIABLE_NAMES: ReadonlySet<string> = new Set([
   'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do',
   'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in',
   'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof',
   'var', 'void', 'while', 'with', 'yield', 'let', 'static', 'implements', 'interface', 'package',
-  'private', 'protected', 'public', 'await', 'async', 'arguments', 'eval', 'undefined', 'NaN',
-  'Infinity', 'constructor', 'prototype', '__proto__', 'hasOwnProperty', 'toString', 'valueOf',
+  'private', 'protected', 'public', 'await', 'arguments', 'eval', 'undefined', 'NaN', 'Infinity',
 ]);
+
+/** `name` as a variable or parameter the generator declares: `fallback` when the name is reserved. */
+export function safeVariableName(name: string, fallback: string): string {
+  return RESERVED_VARIABLE_NAMES.has(name) ? fallback : name;
+}
 
 /** Field names are free to be keywords (`default`, `class` are fine as properties) but not prototype keys. */
 export const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);

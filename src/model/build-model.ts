@@ -157,6 +157,7 @@ function buildUpstream(name: string, use: RawUse, upstream: BuiltService, localT
     apiName: `${pascal}Api`,
     factory: `create${pascal}Client`,
     translatorsName: `${upstream.service.camel}Translators`,
+    localTypesAlias: pascal === 'T' ? 'Local' : 'T',
     endpoints,
     endpointNames: endpoints.map((endpoint) => endpoint.camel),
     types: upstream.service.types.filter((type) => [...needed].some((typeName) => pascalCase(typeName) === type.name)),
@@ -232,6 +233,7 @@ function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints
   return {
     specName: name,
     camel: camelCase(name),
+    signatureName: camelCase(name) === 'new' ? "'new'" : camelCase(name),
     pascal,
     kebab: kebabCase(name),
     screaming: screamingCase(name),

@@ -1,4 +1,4 @@
-import { camelCase, pascalCase, RESERVED_WORDS } from '../naming.js';
+import { camelCase, pascalCase, safeVariableName } from '../naming.js';
 import { showTypeExpression, type TypeExpression } from '../spec/type-expression.js';
 import type { TypeTable } from './sample-values.js';
 import type { FieldMapping, TranslationModel } from './system-model.js';
@@ -83,6 +83,5 @@ function conversion(source: TypeExpression, target: TypeExpression, converter: C
 
 /** The parameter of a translator, named after its type (`customer`), unless that is a keyword. */
 function parameterName(typeName: string): string {
-  const name = camelCase(typeName);
-  return RESERVED_WORDS.has(name) ? 'value' : name;
+  return safeVariableName(camelCase(typeName), 'value');
 }

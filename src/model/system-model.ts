@@ -93,6 +93,8 @@ export interface FieldModel {
 export interface EndpointModel {
   specName: string;
   camel: string;
+  /** The method's name in an interface: `'new'` quoted, since a bare `new(...)` there is a construct signature. */
+  signatureName: string;
   pascal: string;
   kebab: string;
   screaming: string;
@@ -157,6 +159,11 @@ export interface UpstreamModel {
   factory: string;
   /** `billingTranslators`, the field of the service's dependencies holding the translators. */
   translatorsName: string;
+  /**
+   * The translators' namespace of this context's own types: `T`, unless the upstream's namespace
+   * is `T` itself (a context named `t`); then the generator's name gives way.
+   */
+  localTypesAlias: string;
   /** The upstream's endpoints this context calls, as the upstream models them. */
   endpoints: EndpointModel[];
   endpointNames: string[];

@@ -5,7 +5,7 @@ import {
   looksLikePath,
   pascalCase,
   RESERVED_FIELD_NAMES,
-  RESERVED_WORDS,
+  PROTOTYPE_KEYS,
   SPEC_NAME,
 } from '../naming.js';
 import type { SpecPath } from './load-spec.js';
@@ -59,8 +59,11 @@ export function nameProblem(name: string, what: string): NameProblem | undefined
   if (!SPEC_NAME.test(name)) {
     return { message: `${what} name "${name}" is not an identifier`, hint: 'start with a letter; then use letters, digits, "-" or "_"' };
   }
-  if (RESERVED_WORDS.has(name) || RESERVED_WORDS.has(camelCase(name))) {
-    return { message: `${what} name "${name}" is a reserved word`, hint: `choose another name, e.g. "${name}Item"` };
+  if (PROTOTYPE_KEYS.has(name) || PROTOTYPE_KEYS.has(camelCase(name))) {
+    return {
+      message: `${what} name "${name}" is a property every JavaScript object has`,
+      hint: `it would replace or reach into the object prototype; choose another name, e.g. "${name}Item"`,
+    };
   }
   return undefined;
 }

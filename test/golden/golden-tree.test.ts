@@ -21,6 +21,7 @@ describe.each([
   ['example', 'templates/examples/kit.yaml'],
   ['odd-values', 'test/fixtures/specs/odd-values.yaml'],
   ['context-map', 'test/fixtures/specs/context-map.yaml'],
+  ['keyword-names', 'test/fixtures/specs/keyword-names.yaml'],
 ])('the generated tree of %s', (name, specFile) => {
   test('matches the golden files', async () => {
     const tree = await generate(specFile);
