@@ -1,4 +1,4 @@
-import type { ClassDeclaration, ImportDeclaration, ImportDeclarationStructure, MethodDeclaration, Node as TsNode, OptionalKind, SourceFile } from 'ts-morph';
+import type { ClassDeclaration, ConstructorDeclaration, ImportDeclaration, ImportDeclarationStructure, MethodDeclaration, Node as TsNode, OptionalKind, SourceFile } from 'ts-morph';
 import { KitError } from '../errors.js';
 import { loadTsMorph } from './load-ts-morph.js';
 
@@ -282,23 +282,38 @@ function isUntouchedStub(method: MethodDeclaration): boolean {
 
 function findOrphans(user: SourceFile, generated: SourceFile, options: MergeOptions): { orphans: string[]; pruned: string[] } {
   const wanted = new Set([
-    ...generated.getClasses().flatMap((cls) => cls.getMethods().map((method) => method.getName())),
+    ...generated.getClasses().flatMap((cls) => [...cls.getMethods().map((method) => method.getName()), ...(cls.getConstructors().length > 0 ? ['constructor'] : [])]),
     ...generated.getFunctions().flatMap((fn) => fn.getName() ?? []),
   ]);
   const orphans: string[] = [];
   const pruned: string[] = [];
   for (const name of options.generatedBefore) {
     if (wanted.has(name)) continue;
-    const method = user.getClasses().map((cls) => cls.getMethod(name)).find((found) => found !== undefined);
-    if (method && options.prune && isUntouchedStub(method)) {
-      method.remove();
+    const member = user
+      .getClasses()
+      .map((cls) => (name === 'constructor' ? cls.getConstructors()[0] : cls.getMethod(name)))
+      .find((found) => found !== undefined);
+    const untouched = member && (Node.isConstructorDeclaration(member) ? isUntouchedConstructor(member) : isUntouchedStub(member));
+    if (member && options.prune && untouched) {
+      member.remove();
       pruned.push(name);
-    } else if (method || user.getFunction(name)) {
+    } else if (member || user.getFunction(name)) {
       orphans.push(name);
     }
   }
   if (pruned.length > 0) dropUnusedImports(user, generated);
   return { orphans, pruned };
+}
+
+/**
+ * The constructor as generated for a service with upstreams: it only takes the dependencies
+ * (`constructor(private readonly deps: OrderingDeps) {}`), and nothing else in the file uses them.
+ */
+function isUntouchedConstructor(constructor: ConstructorDeclaration): boolean {
+  const [parameter, ...more] = constructor.getParameters();
+  if (!parameter || more.length > 0 || constructor.getBody()?.getText().replace(/\s/g, '') !== '{}' || restOfLine(constructor).rest.trim() !== '') return false;
+  const deps = parameter.getName();
+  return !constructor.getParentOrThrow().getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).some((access) => access.getName() === deps && access.getExpression().getKind() === SyntaxKind.ThisKeyword);
 }
 
 /**

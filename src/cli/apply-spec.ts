@@ -13,7 +13,6 @@ export interface ApplyOptions {
   specText?: string;
   dryRun?: boolean;
   check?: boolean;
-  prune?: boolean;
 }
 
 /**
@@ -29,7 +28,7 @@ export async function applySpec(root: string, source: SpecSource, options: Apply
   const started = performance.now();
   const tree = new VirtualTree(root);
   if (options.specText !== undefined) tree.write('kit.yaml', options.specText);
-  const staged = await stageSystem(tree, spec, { prune: options.prune });
+  const staged = await stageSystem(tree, spec);
   const changes = tree.changes();
 
   if (options.check) {

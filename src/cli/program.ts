@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { packageRoot } from '../package-root.js';
 
 /**
@@ -55,8 +55,9 @@ Exit codes: 0 ok, 1 failure or invalid input, 2 usage. NO_COLOR turns colour off
     .description('bring every service up to date with kit.yaml (run inside a system)')
     .option('--dry-run', 'print a unified diff, write nothing')
     .option('--check', 'write nothing; exit 1 when anything is out of date (for CI)')
-    .option('--prune', 'remove methods whose endpoint left the spec, while they are untouched stubs')
-    .action(async (options: { dryRun?: boolean; check?: boolean; prune?: boolean }) => {
+    // Untouched stubs of removed endpoints always go now; the flag of earlier versions is still accepted.
+    .addOption(new Option('--prune').hideHelp())
+    .action(async (options: { dryRun?: boolean; check?: boolean }) => {
       const { generateCommand } = await import('./commands/generate.js');
       await generateCommand(options);
     });

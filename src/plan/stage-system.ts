@@ -7,6 +7,8 @@ import type { RawSpec } from '../spec/spec-schema.js';
 import { mergeThreeWay } from '../tree/merge-three-way.js';
 import type { VirtualTree } from '../tree/virtual-tree.js';
 import { BASE_DIR, MANIFEST_PATH, parseManifest, renderManifest, sha256, type ManifestEntry } from './manifest.js';
+import { importedPaths } from './imported-paths.js';
+import { DECLARATION_MODULE, keepDeclarationsInUse } from './keep-declarations-in-use.js';
 import { planSystem, type PlannedFile } from './plan-system.js';
 
 export const TEMPLATES_DIR = join(packageRoot, 'templates');
@@ -20,11 +22,6 @@ export interface StagedFile {
   detail?: string;
 }
 
-export interface StageOptions {
-  /** Remove methods whose endpoint left the spec, while their body is still the generated stub. */
-  prune?: boolean;
-}
-
 /** Lines that start a conflict the user has not resolved yet. */
 const CONFLICT_MARKER = /^<<<<<<< yours: /m;
 
@@ -33,45 +30,69 @@ const CONFLICT_MARKER = /^<<<<<<< yours: /m;
  * - a generator-owned file is rewritten when the user never edited it, else merged three ways
  *   (base: what the generator wrote last, kept in .kit/base/), conflicts marked as git does;
  * - a user-owned file is created once, then only merged by symbol (new methods, imports, tests);
+ *   declarations that left the spec stay, deprecated, while the user's code names them;
  * - a file that left the spec is deleted if untouched since it was generated, else kept;
  * - the manifest and the bases are staged too, and commitTree writes .kit/ last.
  * Nothing touches the disk until the tree is committed.
  */
-export async function stageSystem(tree: VirtualTree, spec: RawSpec, options: StageOptions = {}): Promise<StagedFile[]> {
+export async function stageSystem(tree: VirtualTree, spec: RawSpec): Promise<StagedFile[]> {
   const planned = planSystem(buildModel(spec), await createRenderer(TEMPLATES_DIR));
   planned.push({ path: SCHEMA_PATH, owner: 'generator', content: readFileSync(join(packageRoot, 'schema', 'kit.schema.json'), 'utf8') });
   const previous = parseManifest(tree.read(MANIFEST_PATH))?.files ?? {};
   const next: Record<string, ManifestEntry> = {};
   const staged: StagedFile[] = [];
+  const userCode = userCodeReader(tree, planned, previous);
 
-  for (const file of planned) {
+  // User-owned files first: what the user's code still names once they are merged (and untouched
+  // stubs of endpoints that left the spec are gone) decides what the generated files keep for it.
+  for (const file of planned.filter((candidate) => candidate.owner === 'user')) {
     const onDisk = tree.read(file.path);
-    if (file.owner === 'generator') {
-      const outcome = stageGenerated(tree, file, onDisk, previous[file.path]);
-      // The new base is staged after the merge has read the old one.
-      tree.write(`${BASE_DIR}/${file.path}`, file.content);
-      next[file.path] = { owner: 'generator', sha256: sha256(file.content) };
-      if (outcome) staged.push(outcome);
-    } else {
-      // Untouched since the generator wrote it (or exactly what it would write now, as after an
-      // interrupted run): the file is the generator's to rewrite, e.g. after a type was renamed.
-      const untouched = onDisk === undefined || onDisk === file.content || sha256(onDisk) === previous[file.path]?.sha256;
-      const { written, orphans, outcome } = untouched
-        ? { written: file.content, orphans: [], outcome: rewriteUntouched(tree, file, onDisk) }
-        : await stageUserOwned(tree, file, onDisk!, previous[file.path], options);
-      // The hash stays that of what the generator wrote, so a file the user edited is never taken for untouched.
-      next[file.path] = {
-        owner: 'user',
-        sha256: untouched ? sha256(written ?? onDisk!) : previous[file.path]?.sha256 ?? '',
-        // Orphans stay on record until they are gone, so a later --prune still knows them.
-        symbols: [...(file.symbols ?? []), ...orphans],
-      };
-      staged.push(...outcome);
+    // Untouched since the generator wrote it (or exactly what it would write now, as after an
+    // interrupted run): the file is the generator's to rewrite, e.g. after a type was renamed.
+    const untouched = onDisk === undefined || onDisk === file.content || sha256(onDisk) === previous[file.path]?.sha256;
+    const { written, orphans, outcome } = untouched
+      ? { written: file.content, orphans: [], outcome: rewriteUntouched(tree, file, onDisk) }
+      : await stageUserOwned(tree, file, onDisk!, previous[file.path]);
+    // The hash stays that of what the generator wrote, so a file the user edited is never taken for untouched.
+    next[file.path] = {
+      owner: 'user',
+      sha256: untouched ? sha256(written ?? onDisk!) : previous[file.path]?.sha256 ?? '',
+      // Orphans stay on record until they are gone, so a later run still knows them for the generator's.
+      symbols: [...(file.symbols ?? []), ...orphans],
+    };
+    staged.push(...outcome);
+  }
+
+  for (const file of planned.filter((candidate) => candidate.owner === 'generator')) {
+    const base = tree.read(`${BASE_DIR}/${file.path}`);
+    const { content, kept } = DECLARATION_MODULE.test(file.path) ? keepDeclarationsInUse(file.content, base, userCode(serviceOf(file.path))) : { content: file.content, kept: [] };
+    const outcome = stageGenerated(tree, { ...file, content }, tree.read(file.path), previous[file.path], base);
+    // The new base is staged after the merge has read the old one.
+    tree.write(`${BASE_DIR}/${file.path}`, content);
+    next[file.path] = { owner: 'generator', sha256: sha256(content) };
+    if (outcome) staged.push(outcome);
+    if (kept.length > 0) {
+      const names = kept.map((declaration) => declaration.name).join(', ');
+      // The user's files (not the kept declarations that need others).
+      const users = [...new Set(kept.flatMap((declaration) => declaration.usedBy.filter((user) => user.includes('/'))))];
+      staged.push({
+        path: file.path,
+        action: 'keep',
+        detail: `${names} left kit.yaml; kept as @deprecated while ${users.join(', ')} use${users.length === 1 ? 's' : ''} ${kept.length === 1 ? 'it' : 'them'}`,
+      });
     }
   }
 
+  const keptInUse = generatedFilesInUse(previous, next, userCode, (path) => tree.read(path));
   for (const [path, entry] of Object.entries(previous)) {
     if (next[path]) continue;
+    const importers = keptInUse.get(path);
+    if (importers) {
+      // Generator content that left the spec, but the user's code imports it: it stays as it is.
+      next[path] = entry;
+      staged.push({ path, action: 'keep', detail: `no longer in the spec; kept while ${importers.join(', ')} import${importers.length === 1 ? 's' : ''} it` });
+      continue;
+    }
     tree.delete(`${BASE_DIR}/${path}`);
     const onDisk = tree.read(path);
     if (onDisk === undefined) continue;
@@ -87,7 +108,66 @@ export async function stageSystem(tree: VirtualTree, spec: RawSpec, options: Sta
   return staged;
 }
 
-function stageGenerated(tree: VirtualTree, file: PlannedFile, onDisk: string | undefined, before: ManifestEntry | undefined): StagedFile | undefined {
+/** `services/<context>` of a path below it. */
+function serviceOf(path: string): string {
+  return path.split('/').slice(0, 2).join('/');
+}
+
+/**
+ * The user's TypeScript files of a service (`src/` and `test/`), by path relative to the service
+ * folder, as the tree holds them now: every `.ts` file that is not the generator's, and not a
+ * user-owned file that left the spec untouched (it goes). Read once per service, when first asked.
+ */
+function userCodeReader(tree: VirtualTree, planned: PlannedFile[], previous: Record<string, ManifestEntry>): (service: string) => Map<string, string> {
+  const generated = new Set([...planned.filter((file) => file.owner === 'generator').map((file) => file.path), ...Object.entries(previous).filter(([, entry]) => entry.owner === 'generator').map(([path]) => path)]);
+  const plannedPaths = new Set(planned.map((file) => file.path));
+  const cache = new Map<string, Map<string, string>>();
+  return (service) => {
+    let code = cache.get(service);
+    if (code) return code;
+    code = new Map();
+    for (const path of [...tree.listFiles(`${service}/src`), ...tree.listFiles(`${service}/test`)]) {
+      if (!path.endsWith('.ts') || generated.has(path)) continue;
+      const text = tree.read(path)!;
+      const leaving = !plannedPaths.has(path) && sha256(text) === previous[path]?.sha256;
+      if (!leaving) code.set(path.slice(service.length + 1), text);
+    }
+    cache.set(service, code);
+    return code;
+  };
+}
+
+/**
+ * Generator-owned files that left the spec while the user's code of a service that stays still
+ * imports them (an edited translator of an upstream no longer used imports that upstream's types),
+ * directly or through another such file: path -> its importers, relative to the service.
+ */
+function generatedFilesInUse(
+  previous: Record<string, ManifestEntry>,
+  next: Record<string, ManifestEntry>,
+  userCode: (service: string) => Map<string, string>,
+  read: (path: string) => string | undefined,
+): Map<string, string[]> {
+  const leaving = Object.entries(previous).filter(([path, entry]) => !next[path] && entry.owner === 'generator' && next[`${serviceOf(path)}/package.json`]).map(([path]) => path);
+  const inUse = new Map<string, string[]>();
+  const importers = [...new Set(leaving.map(serviceOf))].flatMap((service) => [...userCode(service)].map(([path, text]) => ({ path: `${service}/${path}`, text })));
+  // The list grows while it is read: a kept file's own imports are looked at too.
+  for (const importer of importers) {
+    for (const path of importedPaths(importer.path, importer.text)) {
+      if (!leaving.includes(path)) continue;
+      const name = importer.path.slice(serviceOf(path).length + 1);
+      if (inUse.has(path)) {
+        if (!inUse.get(path)!.includes(name)) inUse.get(path)!.push(name);
+        continue;
+      }
+      inUse.set(path, [name]);
+      importers.push({ path, text: read(path) ?? '' });
+    }
+  }
+  return inUse;
+}
+
+function stageGenerated(tree: VirtualTree, file: PlannedFile, onDisk: string | undefined, before: ManifestEntry | undefined, base: string | undefined): StagedFile | undefined {
   if (onDisk === undefined) {
     tree.write(file.path, file.content);
     return { path: file.path, action: 'create' };
@@ -98,8 +178,7 @@ function stageGenerated(tree: VirtualTree, file: PlannedFile, onDisk: string | u
     return { path: file.path, action: 'update' };
   }
   // The user edited a generated file: keep their lines, take the generator's changes.
-  const base = tree.read(`${BASE_DIR}/${file.path}`) ?? '';
-  const merged = mergeThreeWay(base, onDisk, file.content, file.path);
+  const merged = mergeThreeWay(base ?? '', onDisk, file.content, file.path);
   tree.write(file.path, merged.text);
   if (merged.conflict || CONFLICT_MARKER.test(merged.text)) {
     return { path: file.path, action: 'conflict', detail: 'your edits and the generator\'s changes overlap: resolve the <<<<<<< markers' };
@@ -114,13 +193,16 @@ function rewriteUntouched(tree: VirtualTree, file: PlannedFile, onDisk: string |
   return [{ path: file.path, action: onDisk === undefined ? 'create' : 'update', detail: onDisk === undefined ? undefined : 'you had not edited it' }];
 }
 
-/** A user-owned file the user edited: only added to, by symbol. */
+/**
+ * A user-owned file the user edited: only added to, by symbol; a method or constructor the generator
+ * wrote for what left the spec goes while it is still the untouched stub (it is generator content),
+ * and stays, reported, once the user wrote in it.
+ */
 async function stageUserOwned(
   tree: VirtualTree,
   file: PlannedFile,
   onDisk: string,
   before: ManifestEntry | undefined,
-  options: StageOptions,
 ): Promise<{ written?: string; orphans: string[]; outcome: StagedFile[] }> {
   const symbols = file.symbols ?? [];
   const gone = (before?.symbols ?? []).filter((symbol) => !symbols.includes(symbol));
@@ -129,7 +211,7 @@ async function stageUserOwned(
     return { orphans: [], outcome: [] };
   }
   const { mergeUserFile } = await import('../ast/merge-user-file.js');
-  const merge = await mergeUserFile(file.path, onDisk, file.content, { generatedBefore: before?.symbols ?? [], prune: Boolean(options.prune) });
+  const merge = await mergeUserFile(file.path, onDisk, file.content, { generatedBefore: before?.symbols ?? [], prune: true });
   const outcome: StagedFile[] = [];
   if (merge.text !== onDisk) {
     tree.write(file.path, merge.text);
@@ -140,7 +222,7 @@ async function stageUserOwned(
     outcome.push({
       path: file.path,
       action: 'keep',
-      detail: `${merge.orphans.join(', ')} no longer in the spec: kept${options.prune ? ' (written by you, so --prune leaves them)' : '; --prune removes them while they are untouched stubs'}`,
+      detail: `${merge.orphans.join(', ')} no longer in the spec: kept, since you wrote in ${merge.orphans.length === 1 ? 'it' : 'them'}; delete ${merge.orphans.length === 1 ? 'it' : 'them'} when no longer needed`,
     });
   }
   return { written: merge.text === onDisk ? undefined : merge.text, orphans: merge.orphans, outcome };

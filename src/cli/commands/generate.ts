@@ -6,7 +6,6 @@ import { findSystemRoot } from '../find-system-root.js';
 export interface GenerateOptions {
   dryRun?: boolean;
   check?: boolean;
-  prune?: boolean;
 }
 
 /**

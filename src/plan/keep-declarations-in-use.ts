@@ -1,0 +1,77 @@
+/** A generated module of type declarations: a context's `types.ts`, or an upstream's `clients/<name>-types.ts`. */
+export const DECLARATION_MODULE = /^services\/[^/]+\/src\/(types|clients\/[^/]+-types)\.ts$/;
+
+/** A declaration that left the spec and stays while the user's code names it. */
+export interface KeptDeclaration {
+  name: string;
+  /** The user's files that name it (relative to the service folder), or the kept declarations that need it. */
+  usedBy: string[];
+}
+
+interface Declaration {
+  name: string;
+  /** `export interface Name { ... }`, without its doc comment. */
+  text: string;
+}
+
+/**
+ * An interface of a generated declaration module, with the doc comment before it, as the templates
+ * write them (and as this function writes kept ones).
+ */
+const INTERFACE = /(?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n)?(export interface (\w+) \{\n(?:[\s\S]*?\n)?\}\n)/g;
+
+/**
+ * `fresh` (a declaration module as the spec wants it now) with the interfaces that `previous` (the
+ * module as last generated) had, that left the spec, and that the user's code still names, plus the
+ * ones those need; appended and marked `@deprecated` with the reason. So code the user wrote against
+ * an endpoint or type that left kit.yaml (a method they edited, a translator) keeps compiling, and
+ * the next `generate` after the user stops naming them removes them.
+ *
+ * `userCode` maps the service's user files (relative paths) to their text; names are matched as
+ * words outside comments, which errs towards keeping.
+ */
+export function keepDeclarationsInUse(fresh: string, previous: string | undefined, userCode: ReadonlyMap<string, string>): { content: string; kept: KeptDeclaration[] } {
+  if (previous === undefined) return { content: fresh, kept: [] };
+  const wanted = new Set(declarationsOf(fresh).map((declaration) => declaration.name));
+  const gone = declarationsOf(previous).filter((declaration) => !wanted.has(declaration.name));
+  if (gone.length === 0) return { content: fresh, kept: [] };
+
+  const code = [...userCode].map(([path, text]) => [path, withoutComments(text)] as const);
+  const usedBy = new Map<string, string[]>();
+  for (const declaration of gone) {
+    const users = code.filter(([, text]) => namesWord(text, declaration.name)).map(([path]) => path);
+    if (users.length > 0) usedBy.set(declaration.name, users);
+  }
+  // What a kept declaration's fields name must stay too.
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const declaration of gone) {
+      if (usedBy.has(declaration.name)) continue;
+      const needers = gone.filter((other) => usedBy.has(other.name) && namesWord(other.text, declaration.name)).map((other) => other.name);
+      if (needers.length > 0) {
+        usedBy.set(declaration.name, needers);
+        grown = true;
+      }
+    }
+  }
+  const kept = gone.filter((declaration) => usedBy.has(declaration.name));
+  if (kept.length === 0) return { content: fresh, kept: [] };
+  const appended = kept.map((declaration) => {
+    const users = usedBy.get(declaration.name)!.join(', ');
+    return `\n/** @deprecated ${declaration.name} left kit.yaml; kept while ${users} use${usedBy.get(declaration.name)!.length === 1 ? 's' : ''} it, and removed by the first generate after that. */\n${declaration.text}`;
+  });
+  return { content: fresh + appended.join(''), kept: kept.map((declaration) => ({ name: declaration.name, usedBy: usedBy.get(declaration.name)! })) };
+}
+
+function declarationsOf(text: string): Declaration[] {
+  return [...text.matchAll(INTERFACE)].map((match) => ({ name: match[2]!, text: match[1]! }));
+}
+
+function namesWord(text: string, word: string): boolean {
+  return new RegExp(`(?<![\\w$])${word}(?![\\w$])`).test(text);
+}
+
+/** The text without its comments (roughly: a `//` inside a string cuts the rest of its line too). */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+}
