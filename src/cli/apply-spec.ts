@@ -4,7 +4,8 @@ import type { SpecSource } from '../spec/load-spec.js';
 import { validateSpec } from '../spec/validate-spec.js';
 import { commitTree } from '../tree/commit-tree.js';
 import { formatDiff } from '../tree/format-diff.js';
-import { VirtualTree } from '../tree/virtual-tree.js';
+import { VirtualTree, type FileChange } from '../tree/virtual-tree.js';
+import { findCodeThatNoLongerFits } from '../verify/find-code-that-no-longer-fits.js';
 import { crashHookFromEnvironment } from './crash-hook.js';
 import { out, printProblems } from './output.js';
 
@@ -58,7 +59,43 @@ export async function applySpec(root: string, source: SpecSource, options: Apply
     });
   }
   out.err(changes.length === 0 ? `${out.green('✓')} already up to date; nothing written` : `${out.green('✓')} up to date: ${summary}`);
+  reportCodeThatNoLongerFits(root, changes);
+  // The dependencies are the user's to install (it needs the network, and takes longer than all of
+  // the above): say so whenever what is installed may no longer match.
+  const manifests = changes.filter((change) => change.path === 'package.json' || /^services\/[^/]+\/package\.json$/.test(change.path));
+  if (manifests.length > 0) {
+    out.err(`${out.yellow('next:')} run "npm install": ${manifests.map((change) => change.path).join(', ')} changed`);
+  }
   return staged;
+}
+
+/** How many places of code that no longer fits are listed; the build shows the rest. */
+const MISFITS_SHOWN = 20;
+
+/**
+ * When the change took something away from the generated code that the user's code reads, names
+ * every place in the affected services that no longer compiles. The command still succeeds: the
+ * generated code is right, and what to change in the user's code is the user's decision.
+ */
+function reportCodeThatNoLongerFits(root: string, changes: readonly FileChange[]): void {
+  const started = performance.now();
+  const check = findCodeThatNoLongerFits(root, changes);
+  if (check.services.length === 0) return;
+  if (check.skipped) {
+    out.err(out.dim(`(your code was not checked against the changed types: ${check.skipped})`));
+    return;
+  }
+  const took = `${Math.round(performance.now() - started)} ms`;
+  if (check.misfits.length === 0) {
+    out.err(out.dim(`(checked ${check.services.join(', ')} against the changed types: everything compiles, ${took})`));
+    return;
+  }
+  out.err(out.yellow(`! ${check.misfits.length} place(s) in ${check.services.join(', ')} no longer compile against kit.yaml (checked in ${took}):`));
+  for (const misfit of check.misfits.slice(0, MISFITS_SHOWN)) {
+    out.err(`  ${misfit.file}:${misfit.line}:${misfit.column}${misfit.symbol ? ` ${misfit.symbol}` : ''}: ${misfit.message}`);
+  }
+  if (check.misfits.length > MISFITS_SHOWN) out.err(`  ... and ${check.misfits.length - MISFITS_SHOWN} more ("npm run build" shows them all)`);
+  out.err(out.dim('  hint: your code names something kit.yaml no longer has, or has changed: change the code, or the spec back'));
 }
 
 const SYMBOLS: Record<StagedFile['action'], string> = { create: '+', update: '~', merge: 'M', conflict: '!', keep: '=', delete: '-' };

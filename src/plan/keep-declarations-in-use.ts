@@ -1,5 +1,8 @@
-/** A generated module of type declarations: a context's `types.ts`, or an upstream's `clients/<name>-types.ts`. */
-export const DECLARATION_MODULE = /^services\/[^/]+\/src\/(types|clients\/[^/]+-types)\.ts$/;
+/**
+ * A generated module of declarations the user's code names: a context's `types.ts` and `errors.ts`,
+ * or an upstream's `clients/<name>-types.ts`.
+ */
+export const DECLARATION_MODULE = /^services\/[^/]+\/src\/(types|errors|clients\/[^/]+-types)\.ts$/;
 
 /** A declaration that left the spec and stays while the user's code names it. */
 export interface KeptDeclaration {
@@ -10,22 +13,22 @@ export interface KeptDeclaration {
 
 interface Declaration {
   name: string;
-  /** `export interface Name { ... }`, without its doc comment. */
+  /** `export interface Name { ... }` (or class), without its doc comment. */
   text: string;
 }
 
 /**
- * An interface of a generated declaration module, with the doc comment before it, as the templates
- * write them (and as this function writes kept ones).
+ * An interface or class of a generated declaration module, with the doc comment before it, as the
+ * templates write them (and as this function writes kept ones): its braces at the start of a line.
  */
-const INTERFACE = /(?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n)?(export interface (\w+) \{\n(?:[\s\S]*?\n)?\}\n)/g;
+const DECLARATION = /(?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n)?(export (?:interface|class) (\w+)[^\n{]*\{\n(?:[\s\S]*?\n)?\}\n)/g;
 
 /**
- * `fresh` (a declaration module as the spec wants it now) with the interfaces that `previous` (the
- * module as last generated) had, that left the spec, and that the user's code still names, plus the
- * ones those need; appended and marked `@deprecated` with the reason. So code the user wrote against
- * an endpoint or type that left kit.yaml (a method they edited, a translator) keeps compiling, and
- * the next `generate` after the user stops naming them removes them.
+ * `fresh` (a declaration module as the spec wants it now) with the declarations that `previous`
+ * (the module as last generated) had, that left the spec, and that the user's code still names,
+ * plus the ones those need; appended and marked `@deprecated` with the reason. So code the user
+ * wrote against an endpoint, type or error that left kit.yaml (a method they edited, a translator)
+ * keeps compiling, and the first `generate` after the user stops naming them removes them.
  *
  * `userCode` maps the service's user files (relative paths) to their text; names are matched as
  * words outside comments, which errs towards keeping.
@@ -64,7 +67,7 @@ export function keepDeclarationsInUse(fresh: string, previous: string | undefine
 }
 
 function declarationsOf(text: string): Declaration[] {
-  return [...text.matchAll(INTERFACE)].map((match) => ({ name: match[2]!, text: match[1]! }));
+  return [...text.matchAll(DECLARATION)].map((match) => ({ name: match[2]!, text: match[1]! }));
 }
 
 function namesWord(text: string, word: string): boolean {
