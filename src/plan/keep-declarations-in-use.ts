@@ -15,6 +15,9 @@ interface Declaration {
   name: string;
   /** `export interface Name { ... }` (or class), without its doc comment. */
   text: string;
+  /** Where it starts (its doc comment included) and ends (after its closing line) in its file. */
+  start: number;
+  end: number;
 }
 
 /**
@@ -59,15 +62,42 @@ export function keepDeclarationsInUse(fresh: string, previous: string | undefine
   }
   const kept = gone.filter((declaration) => usedBy.has(declaration.name));
   if (kept.length === 0) return { content: fresh, kept: [] };
-  const appended = kept.map((declaration) => {
-    const users = usedBy.get(declaration.name)!.join(', ');
-    return `\n/** @deprecated ${declaration.name} left kit.yaml; kept while ${users} use${usedBy.get(declaration.name)!.length === 1 ? 's' : ''} it, and removed by the first generate after that. */\n${declaration.text}`;
-  });
-  return { content: fresh + appended.join(''), kept: kept.map((declaration) => ({ name: declaration.name, usedBy: usedBy.get(declaration.name)! })) };
+  return { content: placeKept(fresh, previous, kept, usedBy), kept: kept.map((declaration) => ({ name: declaration.name, usedBy: usedBy.get(declaration.name)! })) };
+}
+
+/**
+ * `fresh` with each kept declaration where it stood in `previous`: after the declaration that came
+ * before it there (or before the first one). So the file changes only by the deprecation note, and a
+ * line the user added to it (most often at its end) is not next to a change, where a three-way merge
+ * would see a conflict.
+ */
+function placeKept(fresh: string, previous: string, kept: Declaration[], usedBy: ReadonlyMap<string, string[]>): string {
+  const keptNames = new Set(kept.map((declaration) => declaration.name));
+  let content = fresh;
+  let after: string | undefined;
+  for (const declaration of declarationsOf(previous)) {
+    if (!keptNames.has(declaration.name)) {
+      if (declarationsOf(content).some((present) => present.name === declaration.name)) after = declaration.name;
+      continue;
+    }
+    const users = usedBy.get(declaration.name)!;
+    const note = `/** @deprecated ${declaration.name} left kit.yaml; kept while ${users.join(', ')} use${users.length === 1 ? 's' : ''} it, and removed by the first generate after that. */\n${declaration.text}`;
+    const present = declarationsOf(content);
+    const predecessor = present.find((candidate) => candidate.name === after);
+    if (predecessor) {
+      content = `${content.slice(0, predecessor.end)}\n${note}${content.slice(predecessor.end)}`;
+    } else if (present[0]) {
+      content = `${content.slice(0, present[0].start)}${note}\n${content.slice(present[0].start)}`;
+    } else {
+      content = `${content}\n${note}`;
+    }
+    after = declaration.name;
+  }
+  return content;
 }
 
 function declarationsOf(text: string): Declaration[] {
-  return [...text.matchAll(DECLARATION)].map((match) => ({ name: match[2]!, text: match[1]! }));
+  return [...text.matchAll(DECLARATION)].map((match) => ({ name: match[2]!, text: match[1]!, start: match.index, end: match.index + match[0].length }));
 }
 
 function namesWord(text: string, word: string): boolean {

@@ -14,7 +14,7 @@ import { copySystem, diffSnapshots, missingLine, snapshotTree } from '../helpers
  * combine user edits of user-owned files (services/<context>/src/service.ts, test/service.test.ts,
  * src/translators/*.ts) with edits of generator-owned files (non-conflicting, and in the last step
  * conflicting), and run `generate`. After each step: every line the user wrote is still there (in
- * order), the system builds and passes its tests (`npm run build`, `npm test`: after steps 1, 4b,
+ * order), the system builds and passes its tests (`npm run build`, `npm test`: after steps 1, 4a, 4b,
  * 5a, 5b and 6, which between them hold every change of the code's shape), a
  * second `generate` changes no byte of the tree (node_modules, dist and .git left out), and
  * `generate --check` then exits 0. Other tests work on copies of the freshly generated system
@@ -420,7 +420,7 @@ describe('scripted regeneration of the installed example system', () => {
     expectSettled(sys, step);
   }, 120_000);
 
-  it('step 4a: remove two endpoints without --prune: their methods are kept and reported', () => {
+  it('step 4a: remove two endpoints: the untouched stub goes with its endpoint; the method the user wrote stays with the types and error it names (deprecated), and the system builds', () => {
     const step = 'step 4a (remove billing.getReceipt and billing.refund)';
     editSpec(sys, `      getReceipt:
         http: GET /receipts/{receiptId}
@@ -434,34 +434,33 @@ describe('scripted regeneration of the installed example system', () => {
     expect(result.status, output(result)).toBe(0);
     expectUserLines(sys, step);
     const service = read(sys, 'services/billing/src/service.ts');
-    expect(service).toContain("    throw new NotImplementedError('refund');");
-    expect(service).toContain('  async getReceipt(request: GetReceiptRequest): Promise<GetReceiptResponse> {');
-    const kept = reportLine(result, 'keep', 'services/billing/src/service.ts');
-    expect(kept, result.stderr).toMatch(/getReceipt/);
-    expect(kept, result.stderr).toMatch(/refund/);
-    expect(read(sys, 'services/billing/src/transport/http.ts')).not.toContain('/receipts/');
-    expectSettled(sys, step);
-  });
-
-  it('step 4b: then generate --prune removes the untouched stub and keeps the method the user wrote; the system builds once the user drops it', () => {
-    const step = 'step 4b (generate --prune)';
-    const result = generate(sys, ['--prune']);
-    expect(result.status, output(result)).toBe(0);
-    expectUserLines(sys, step);
-    const service = read(sys, 'services/billing/src/service.ts');
-    expect(service, '--prune must remove the untouched stub of refund').not.toMatch(/async refund\(/);
+    expect(service, 'the untouched stub of refund goes with its endpoint').not.toMatch(/async refund\(|RefundRequest/);
     expect(service, 'a method with a body the user wrote stays').toContain('  async getReceipt(request: GetReceiptRequest): Promise<GetReceiptResponse> {');
     expect(reportLine(result, 'merge', 'services/billing/src/service.ts'), result.stderr).toMatch(/removed the stub refund/);
-    expect(reportLine(result, 'keep', 'services/billing/src/service.ts'), result.stderr).toMatch(/getReceipt/);
+    expect(reportLine(result, 'keep', 'services/billing/src/service.ts'), result.stderr).toMatch(/getReceipt no longer in the spec: kept/);
+    // What getReceipt names stays, marked, until the user's code stops naming it.
+    const types = read(sys, 'services/billing/src/types.ts');
+    expect(types).toMatch(/^\/\*\* @deprecated GetReceiptRequest left kit\.yaml; kept while src\/service\.ts uses it/m);
+    expect(types).toMatch(/^export interface GetReceiptResponse \{$/m);
+    expect(types).not.toMatch(/RefundRequest/);
+    expect(read(sys, 'services/billing/src/errors.ts')).toMatch(/^\/\*\* @deprecated ReceiptNotFoundError left kit\.yaml[^\n]*\*\/\nexport class ReceiptNotFoundError extends DomainError \{$/m);
+    expect(reportLine(result, 'keep', 'services/billing/src/types.ts'), result.stderr).toMatch(/GetReceiptRequest, GetReceiptResponse left kit\.yaml; kept as @deprecated while src\/service\.ts uses them/);
+    expect(read(sys, 'services/billing/src/transport/http.ts')).not.toContain('/receipts/');
     expectSettled(sys, step);
+    expectBuildsAndPasses(sys, step);
+  }, 420_000);
 
-    // The user, told that getReceipt is kept, deletes it, with the imports and the field it needed.
+  it('step 4b: the user drops getReceipt; the next generate removes the declarations kept for it, and the system builds', () => {
+    const step = 'step 4b (the user drops getReceipt)';
     expect(dropGetReceipt(), 'the method getReceipt to drop').toBe(true);
-    const after = generate(sys);
-    expect(after.status, output(after)).toBe(0);
+    const result = generate(sys);
+    expect(result.status, output(result)).toBe(0);
     expectUserLines(sys, step);
-    expectBuildsAndPasses(sys, `${step}, after the user removed getReceipt`);
-    expectSettled(sys, `${step}, after the user removed getReceipt`);
+    expect(read(sys, 'services/billing/src/types.ts')).not.toMatch(/GetReceipt|@deprecated/);
+    expect(read(sys, 'services/billing/src/errors.ts')).not.toMatch(/ReceiptNotFound|@deprecated/);
+    expect(result.stderr).not.toMatch(/^= keep/m);
+    expectSettled(sys, step);
+    expectBuildsAndPasses(sys, step);
   }, 420_000);
 
   it('step 5a: add a context; the user writes in its service.ts and in one of its generated files', () => {

@@ -24,11 +24,23 @@ export class SystemCompiler {
 
   /** Compile errors of every `.ts` file under `services/<context>/{src,test}`; empty when all compile. */
   check(systemDir: string): CompileError[] {
+    return this.compile(systemDir, false);
+  }
+
+  /**
+   * As `check`, and writes each module's JavaScript beside it (`src/service.js` by `src/service.ts`),
+   * so that the services' tests can run from their sources' folders.
+   */
+  emitBeside(systemDir: string): CompileError[] {
+    return this.compile(systemDir, true);
+  }
+
+  private compile(systemDir: string, emit: boolean): CompileError[] {
     const services = existsSync(join(systemDir, 'services')) ? readdirSync(join(systemDir, 'services')).filter((name) => existsSync(join(systemDir, 'services', name, 'tsconfig.json'))) : [];
     if (services.length === 0) return [];
     const config = ts.readConfigFile(join(systemDir, 'services', services[0], 'tsconfig.json'), ts.sys.readFile);
     const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, join(systemDir, 'services', services[0]));
-    options.noEmit = true;
+    options.noEmit = !emit;
     // One program for every service: each one's rootDir is its own folder.
     delete options.rootDir;
     delete options.outDir;
@@ -48,7 +60,8 @@ export class SystemCompiler {
     };
     const program = ts.createProgram({ rootNames, options, host, oldProgram: this.previous });
     this.previous = program;
-    return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+    const diagnostics = [...ts.getPreEmitDiagnostics(program), ...(emit ? program.emit().diagnostics : [])];
+    return diagnostics.map((diagnostic) => {
       const file = diagnostic.file;
       const line = file && diagnostic.start !== undefined ? file.getLineAndCharacterOfPosition(diagnostic.start).line + 1 : 0;
       return { file: file ? relative(systemDir, file.fileName) : '', line, message: ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n') };

@@ -1,0 +1,206 @@
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SystemCompiler, type CompileError } from '../helpers/compile-system.js';
+import { childEnv } from '../helpers/service-process.js';
+import { applySpecEdit, initialSpec, specEdit, specText, type Spec } from '../helpers/spec-evolution.js';
+import { diffSnapshots, snapshotTree } from '../helpers/system-tree.js';
+import { applyUserEdit, lostLines, READS_FIELD, userEdit, type Ledger } from '../helpers/user-edits.js';
+
+/**
+ * Issue "Every spec change leaves a system that builds", as a property: random sequences of spec
+ * edits (endpoints, fields, types, errors, contexts and uses added, removed, renamed, retyped), each
+ * followed by random user edits (method bodies, helpers, imports, comments, tests, translators, a
+ * line appended to a generated file) and `generate` through the real binary. After every step:
+ * - generate exits 0, or 1 with conflict markers, which the test resolves as a user would (the
+ *   generator's side, plus the user's lines) before generating again;
+ * - no line the user wrote is lost;
+ * - every service compiles (one in-memory TypeScript program for the whole system); where the
+ *   user's code no longer fits the spec (a line that reads a request field that left), generate named
+ *   that file and line, and the user then removes the line;
+ * - a second generate writes nothing, and generate --check exits 0.
+ * At the end of each sequence the services are compiled to JavaScript and their generated and user
+ * tests run.
+ *
+ * CI runs EVOLUTION_RUNS sequences (25) of EVOLUTION_STEPS steps (8) from EVOLUTION_SEED. A failure
+ * prints its seed and path; `EVOLUTION_SEED=<seed> EVOLUTION_PATH=<path> npx vitest run
+ * test/e2e/evolution.test.ts` replays it, and `EVOLUTION_RUNS=200 npx vitest run
+ * test/e2e/evolution.test.ts` runs longer (README, Developing).
+ */
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = join(root, 'bin/create-kit-service.js');
+const RUNS = Number(process.env.EVOLUTION_RUNS ?? 25);
+const STEPS = Number(process.env.EVOLUTION_STEPS ?? 8);
+const SEED = Number(process.env.EVOLUTION_SEED ?? 20261130);
+const PATH = process.env.EVOLUTION_PATH;
+
+const work = mkdtempSync(join(tmpdir(), 'cks-evolution-'));
+/** An installed system whose node_modules every sequence links to (the example needs every dependency a service can have). */
+const installed = join(work, 'installed');
+/** The system of the initial spec, not installed: each sequence starts from a copy. */
+const start = join(work, 'start');
+const compiler = new SystemCompiler();
+let sequence = 0;
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" first (npm test does it as pretest)');
+  const created = run(process.execPath, [bin, 'installed', '--example', '--yes', '--no-git'], work, 300_000);
+  if (created.status !== 0) throw new Error(`create failed\n${output(created)}`);
+  writeFileSync(join(work, 'kit.yaml'), specText(initialSpec()));
+  const first = run(process.execPath, [bin, 'start', '--spec', 'kit.yaml', '--yes', '--no-install', '--no-git'], work, 60_000);
+  if (first.status !== 0) throw new Error(`create of the initial spec failed\n${output(first)}`);
+}, 360_000);
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the evolution of a system', () => {
+  it(`after every spec change and user edit, generate leaves a system that compiles, keeps every user line, and is settled (${RUNS} sequences of ${STEPS} steps, seed ${SEED})`, () => {
+    const step = fc.record({ spec: specEdit, user: fc.array(userEdit, { minLength: 1, maxLength: 3 }) });
+    const started = performance.now();
+    fc.assert(
+      fc.property(fc.array(step, { minLength: STEPS, maxLength: STEPS }), (steps) => {
+        evolve(steps);
+      }),
+      // Each sequence takes seconds: no shrinking (the printed seed and path replay the failure as it was).
+      { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: true, verbose: 1 },
+    );
+    console.log(`evolution: ${RUNS} sequences of ${STEPS} steps in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }, 3_600_000);
+});
+
+/** One sequence, in a fresh copy of the initial system; throws (with the story so far) on the first broken promise. */
+function evolve(steps: { spec: { kind: number; picks: number[] }; user: { kind: number; picks: number[] }[] }[]): void {
+  const dir = join(work, `sequence-${++sequence}`);
+  cpSync(start, dir, { recursive: true });
+  symlinkSync(join(installed, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const story: string[] = [];
+  const ledger: Ledger = new Map();
+  let spec: Spec = initialSpec();
+  const fail = (message: string): never => {
+    throw new Error(`${message}\n\nsteps so far:\n${story.join('\n')}\n\nsystem left in ${dir}`);
+  };
+  try {
+    for (const [index, { spec: edit, user }] of steps.entries()) {
+      const changed = applySpecEdit(spec, edit);
+      if (changed) {
+        spec = changed.spec;
+        writeFileSync(join(dir, 'kit.yaml'), specText(spec));
+      }
+      story.push(`${index + 1}. spec: ${changed?.did ?? '(no change)'}`);
+      for (const one of user) story.push(`   user: ${applyUserEdit(dir, one, ledger) ?? '(nothing to edit)'}`);
+
+      let result = generate(dir);
+      if (result.status === 1 && /have conflicts/.test(result.stderr)) {
+        story.push(`   conflicts resolved: ${resolveConflicts(dir).join(', ')}`);
+        result = generate(dir);
+      }
+      if (result.status !== 0) fail(`step ${index + 1}: generate failed\n${output(result)}`);
+      const lost = lostLines(dir, ledger);
+      if (lost.length > 0) fail(`step ${index + 1}: user lines lost:\n${lost.join('\n')}\n${output(result)}`);
+      expectCompilesOrNamed(dir, result, ledger, (message) => fail(`step ${index + 1}: ${message}`));
+      expectSettled(dir, (message) => fail(`step ${index + 1}: ${message}`));
+    }
+    const errors = compiler.emitBeside(dir);
+    if (errors.length > 0) fail(`the final system does not compile:\n${show(errors)}`);
+    const tests = readdirSync(join(dir, 'services')).flatMap((service) =>
+      existsSync(join(dir, 'services', service, 'tsconfig.json')) ? ['contract', 'service'].map((name) => join('services', service, 'test', `${name}.test.js`)) : [],
+    );
+    const ran = run(process.execPath, ['--test', ...tests], dir, 120_000);
+    if (ran.status !== 0) fail(`the services' tests fail at the end of the sequence\n${output(ran, 20_000)}`);
+    rmSync(dir, { recursive: true, force: true });
+  } catch (error) {
+    if (error instanceof Error && !error.message.includes('steps so far:')) fail(`${error.stack}`);
+    throw error;
+  }
+}
+
+/**
+ * Every service compiles; or the only errors are in the user's lines that read a request field, and
+ * generate named each of them (file and line) in its report. The user then removes those lines.
+ */
+function expectCompilesOrNamed(dir: string, result: SpawnSyncReturns<string>, ledger: Ledger, fail: (message: string) => never): void {
+  const errors = compiler.check(dir);
+  if (errors.length === 0) return;
+  const named = errors.filter((error) => result.stderr.includes(`${error.file}:${error.line}:`));
+  const unnamed = errors.filter((error) => !named.includes(error));
+  if (unnamed.length > 0) fail(`the system does not compile, and generate did not name these places:\n${show(unnamed)}\n${output(result)}`);
+  for (const error of named) {
+    const lines = readFileSync(join(dir, error.file), 'utf8').split('\n');
+    if (!lines[error.line - 1]?.includes(READS_FIELD)) fail(`a compile error outside the user's field-reading lines:\n${show([error])}\n${output(result)}`);
+  }
+  // The user drops the lines generate named.
+  for (const file of new Set(named.map((error) => error.file))) {
+    const drop = new Set(named.filter((error) => error.file === file).map((error) => error.line));
+    const lines = readFileSync(join(dir, file), 'utf8').split('\n');
+    const removed = lines.filter((_, index) => drop.has(index + 1)).map((line) => line.trim());
+    writeFileSync(join(dir, file), lines.filter((_, index) => !drop.has(index + 1)).join('\n'));
+    ledger.set(file, (ledger.get(file) ?? []).filter((line) => !removed.includes(line)));
+  }
+  const after = compiler.check(dir);
+  if (after.length > 0) fail(`still does not compile after the user removed the lines generate named:\n${show(after)}`);
+  // Their own edit settles too: generate has nothing to change, or only what the user's edit allows (kept types that go).
+  const again = generate(dir);
+  if (again.status !== 0) fail(`generate after the user's fix failed\n${output(again)}`);
+}
+
+/** A second generate writes nothing, and --check exits 0 and writes nothing. */
+function expectSettled(dir: string, fail: (message: string) => never): void {
+  const before = snapshotTree(dir);
+  const again = generate(dir);
+  const changed = diffSnapshots(before, snapshotTree(dir));
+  if (again.status !== 0 || changed.length > 0 || !/already up to date/.test(again.stderr)) fail(`the second generate was not a no-op:\n${changed.join('\n')}\n${output(again)}`);
+  const check = generate(dir, ['--check']);
+  if (check.status !== 0 || diffSnapshots(before, snapshotTree(dir)).length > 0) fail(`generate --check after generate:\n${output(check)}`);
+}
+
+/**
+ * What a user does with conflict markers here: takes the generator's side and keeps their own
+ * lines from theirs. Returns the files resolved.
+ */
+function resolveConflicts(dir: string): string[] {
+  const resolved: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== '.kit') walk(path);
+        continue;
+      }
+      const text = readFileSync(path, 'utf8');
+      if (!text.includes('<<<<<<< yours: ')) continue;
+      const merged = text.replace(/^<<<<<<< yours: .*\n([\s\S]*?)^\|\|\|\|\|\|\| generated before\n[\s\S]*?^=======\n([\s\S]*?)^>>>>>>> generated now(\n|$)/gm, (_, yours: string, generated: string, end: string) => {
+        const own = yours.split('\n').filter((line) => line.includes('USER'));
+        return `${generated}${own.map((line) => `${line}\n`).join('')}`.replace(/\n$/, end === '' ? '' : '\n');
+      });
+      writeFileSync(path, merged);
+      resolved.push(path.slice(dir.length + 1));
+    }
+  };
+  walk(dir);
+  return resolved;
+}
+
+function generate(cwd: string, flags: string[] = []): SpawnSyncReturns<string> {
+  return run(process.execPath, [bin, 'generate', ...flags], cwd, 120_000);
+}
+
+function run(command: string, args: string[], cwd: string, timeoutMs: number): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd, env: childEnv(), encoding: 'utf8', timeout: timeoutMs, input: '', maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) throw new Error(`${command} ${args.join(' ')} in ${cwd} failed: ${result.error.message}`);
+  return result;
+}
+
+function output(result: SpawnSyncReturns<string>, max = 6_000): string {
+  const cut = (text: string) => (text.length > max ? `...${text.slice(-max)}` : text);
+  return `exit ${result.status} ${result.signal ?? ''}\nstdout:\n${cut(result.stdout)}\nstderr:\n${cut(result.stderr)}`;
+}
+
+function show(errors: CompileError[]): string {
+  return errors.slice(0, 30).map((error) => `  ${error.file}:${error.line}: ${error.message}`).join('\n');
+}
