@@ -12,8 +12,10 @@ export interface UserFileMerge {
   added: string[];
   /** Symbols the generator once wrote whose endpoint or translation left the spec; kept. */
   orphans: string[];
-  /** Orphans removed by `--prune` because their body was still the generated stub. */
+  /** Generator content that left the spec and was still untouched, so it went with it (`listOrders`, `test x`). */
   pruned: string[];
+  /** Generator content still untouched whose generated text changed, so it took the new text (`toPayer`). */
+  updated: string[];
 }
 
 export interface MergeOptions {
@@ -21,6 +23,11 @@ export interface MergeOptions {
   generatedBefore: readonly string[];
   /** Remove orphan methods whose body is still the untouched stub. */
   prune: boolean;
+  /**
+   * The file as the generator rendered it last time (`.kit/base/`), when recorded: then whatever is
+   * still exactly as the generator wrote it is known for generator content, and follows the spec.
+   */
+  base?: string;
 }
 
 /**
@@ -114,9 +121,110 @@ export async function mergeUserFile(path: string, current: string, fresh: string
     added.push(`test ${name}`);
   }
 
+  const refreshed = options.base === undefined ? { pruned: [], updated: [] } : refreshUntouched(user, project.createSourceFile(`/base/${path}`, options.base), generated);
   const { orphans, pruned } = findOrphans(user, generated, options);
   const text = user.getFullText();
-  return { text: crlf ? text.replace(/\n/g, '\r\n') : text, added, orphans, pruned };
+  return { text: crlf ? text.replace(/\n/g, '\r\n') : text, added, orphans, pruned: [...refreshed.pruned, ...pruned], updated: refreshed.updated };
+}
+
+/**
+ * What the generator wrote into a user's file and the user never touched is still the generator's:
+ * each class member, function and test (`test(...)`, `test.todo(...)`) that is exactly as in `base`
+ * goes when the fresh rendering no longer has it (the stub of a removed endpoint, the constructor of
+ * a context that no longer calls others, the construction test that passed the dependencies), and
+ * takes the fresh text when that changed (a translator after a field changed). Whatever the user
+ * changed, even by one character or a comment after it, stays as it is. The imports only those
+ * pieces needed go with them.
+ */
+function refreshUntouched(user: SourceFile, base: SourceFile, generated: SourceFile): { pruned: string[]; updated: string[] } {
+  const pruned: string[] = [];
+  const updated: string[] = [];
+  const oldTexts: string[] = [];
+  const follow = (name: string, mine: TsNode | undefined, before: TsNode, now: TsNode | undefined) => {
+    if (!mine || mine.getText() !== before.getText() || ownComments(mine) !== ownComments(before) || restOfLine(mine).rest.trim() !== '') return;
+    if (now?.getText() === mine.getText()) return;
+    oldTexts.push(mine.getText());
+    if (now) {
+      mine.replaceWithText(now.getText());
+      updated.push(name);
+    } else {
+      removeWithItsLines(mine);
+      pruned.push(name);
+    }
+  };
+  for (const baseClass of base.getClasses()) {
+    const freshClass = findMatchingClass(generated, baseClass);
+    for (const baseMember of membersOf(baseClass)) {
+      const name = memberName(baseMember);
+      const member = (cls: ClassDeclaration | undefined) => cls && membersOf(cls).find((candidate) => memberName(candidate) === name);
+      // Looked up again each time: an edit of the file forgets the nodes found before it.
+      follow(name, member(findMatchingClass(user, baseClass)), baseMember, member(freshClass));
+    }
+  }
+  for (const baseStatement of base.getStatements()) {
+    const key = statementKey(baseStatement);
+    if (!key) continue;
+    const find = (file: SourceFile) => file.getStatements().find((statement) => statementKey(statement) === key);
+    follow(key, find(user), baseStatement, find(generated));
+  }
+  if (oldTexts.length > 0) dropUnusedImports(user, generated, namesIn(oldTexts));
+  return { pruned, updated };
+}
+
+/** The identifiers in some code's text. */
+function namesIn(texts: readonly string[]): Set<string> {
+  return new Set(texts.join('\n').match(/[A-Za-z_$][\w$]*/g));
+}
+
+/**
+ * The comments that belong to a node: the JSDoc of a class member or function (a line comment
+ * above it is the user's note, and stays where it is), every comment before a test (the generator
+ * writes an example above each pending test), none of an import.
+ */
+function ownComments(node: TsNode): string {
+  return ownCommentRanges(node).map((range) => range.text).join('\n');
+}
+
+function ownCommentRanges(node: TsNode): { pos: number; text: string }[] {
+  if (Node.isExpressionStatement(node)) return node.getLeadingCommentRanges().map((range) => ({ pos: range.getPos(), text: range.getText() }));
+  return Node.isJSDocable(node) ? node.getJsDocs().map((doc) => ({ pos: doc.getStart(), text: doc.getText() })) : [];
+}
+
+/**
+ * Removes a node with its own comments and the lines it stood on, and one of the blank lines
+ * around it, so that the code around reads as if it had never been there: one blank line between
+ * the members before and after, none after an opening or before a closing brace.
+ */
+function removeWithItsLines(node: TsNode): void {
+  const file = node.getSourceFile();
+  const text = file.getFullText();
+  const start = ownCommentRanges(node)[0]?.pos ?? node.getStart();
+  let from = text.lastIndexOf('\n', start - 1) + 1;
+  const { lineEnd } = restOfLine(node);
+  let to = Math.min(lineEnd + 1, text.length);
+  const before = text.slice(0, from);
+  const after = text.slice(to);
+  if (/\n[ \t]*\n$/.test(before) && /^([ \t]*\n|[ \t]*\}|$)/.test(after)) from = before.replace(/[ \t]*\n$/, '').length;
+  else if (/\{\n$/.test(before) && /^[ \t]*\n/.test(after)) to += /^[ \t]*\n/.exec(after)![0].length;
+  file.removeText(from, to);
+}
+
+function membersOf(cls: ClassDeclaration): (MethodDeclaration | ConstructorDeclaration)[] {
+  return [...cls.getConstructors(), ...cls.getMethods()];
+}
+
+function memberName(member: MethodDeclaration | ConstructorDeclaration): string {
+  return Node.isConstructorDeclaration(member) ? 'constructor' : member.getName();
+}
+
+/** What names a top-level statement the generator writes into a user's file: `toPayer`, `test placeOrder`. */
+function statementKey(statement: TsNode): string | undefined {
+  if (Node.isFunctionDeclaration(statement)) return statement.getName();
+  if (!Node.isExpressionStatement(statement)) return undefined;
+  const call = statement.getExpression();
+  if (!Node.isCallExpression(call) || !/^test(\.todo)?$/.test(call.getExpression().getText())) return undefined;
+  const first = call.getArguments()[0];
+  return Node.isStringLiteral(first) ? `test ${first.getLiteralValue()}` : undefined;
 }
 
 /**
@@ -287,6 +395,7 @@ function findOrphans(user: SourceFile, generated: SourceFile, options: MergeOpti
   ]);
   const orphans: string[] = [];
   const pruned: string[] = [];
+  const removedTexts: string[] = [];
   for (const name of options.generatedBefore) {
     if (wanted.has(name)) continue;
     const member = user
@@ -295,13 +404,14 @@ function findOrphans(user: SourceFile, generated: SourceFile, options: MergeOpti
       .find((found) => found !== undefined);
     const untouched = member && (Node.isConstructorDeclaration(member) ? isUntouchedConstructor(member) : isUntouchedStub(member));
     if (member && options.prune && untouched) {
+      removedTexts.push(member.getText());
       member.remove();
       pruned.push(name);
     } else if (member || user.getFunction(name)) {
       orphans.push(name);
     }
   }
-  if (pruned.length > 0) dropUnusedImports(user, generated);
+  if (pruned.length > 0) dropUnusedImports(user, generated, namesIn(removedTexts));
   return { orphans, pruned };
 }
 
@@ -319,22 +429,29 @@ function isUntouchedConstructor(constructor: ConstructorDeclaration): boolean {
 /**
  * After pruning, the removed stubs' request and response types are no longer declared by the
  * generated types module: named imports that the fresh version does not have and that nothing in
- * the file uses any more are removed, so the file still compiles. Imports the user uses stay.
+ * the file uses any more are removed, so the file still compiles. Imports the user uses stay, and
+ * so do names outside `only` (the names the removed code mentioned): an import the user wrote and
+ * does not use yet is theirs.
  * In a list written a name a line, a removed name's line goes (with the comment on it) and every
  * other line stays as the user wrote it, trailing comma or none; ts-morph's own removal would take
  * the comment after the name before with it.
  */
-function dropUnusedImports(user: SourceFile, generated: SourceFile): void {
+function dropUnusedImports(user: SourceFile, generated: SourceFile, only: ReadonlySet<string>): void {
   const wanted = new Set(generated.getImportDeclarations().flatMap((declaration) => declaration.getNamedImports().map((named) => named.getName())));
   const usedInCode = (name: string) =>
     user.getDescendantsOfKind(SyntaxKind.Identifier).some((identifier) => identifier.getText() === name && !identifier.getFirstAncestorByKind(SyntaxKind.ImportDeclaration));
-  for (const declaration of user.getImportDeclarations()) {
+  // Indexed, and looked up again each time: removing a declaration's lines forgets the nodes found before.
+  for (let index = 0; index < user.getImportDeclarations().length; index++) {
+    const declaration = user.getImportDeclarations()[index]!;
     const named = declaration.getNamedImports();
-    const unused = named.filter((entry) => !wanted.has(entry.getName()) && !usedInCode(entry.getName()));
+    const unused = named.filter((entry) => only.has(entry.getName()) && !wanted.has(entry.getName()) && !usedInCode(entry.getName()));
     if (unused.length === 0) continue;
     if (unused.length === named.length) {
       if (declaration.getDefaultImport() || declaration.getNamespaceImport()) unused.forEach((entry) => entry.remove());
-      else declaration.remove();
+      else {
+        removeWithItsLines(declaration);
+        index--;
+      }
       continue;
     }
     const trailingComma = endOfImportList(declaration).comma !== null;

@@ -4,11 +4,13 @@
  */
 export const DECLARATION_MODULE = /^services\/[^/]+\/src\/(types|errors|clients\/[^/]+-types)\.ts$/;
 
-/** A declaration that left the spec and stays while the user's code names it. */
-export interface KeptDeclaration {
-  name: string;
-  /** The user's files that name it (relative to the service folder), or the kept declarations that need it. */
-  usedBy: string[];
+/** The declarations that left the spec and stay while the user's code names them. */
+export interface KeptDeclarations {
+  /** The module with them. */
+  content: string;
+  names: string[];
+  /** The user's files that name them (relative to the service folder). */
+  users: string[];
 }
 
 interface Declaration {
@@ -36,11 +38,12 @@ const DECLARATION = /(?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n)?(export (?:interface|cl
  * `userCode` maps the service's user files (relative paths) to their text; names are matched as
  * words outside comments, which errs towards keeping.
  */
-export function keepDeclarationsInUse(fresh: string, previous: string | undefined, userCode: ReadonlyMap<string, string>): { content: string; kept: KeptDeclaration[] } {
-  if (previous === undefined) return { content: fresh, kept: [] };
+export function keepDeclarationsInUse(fresh: string, previous: string | undefined, userCode: ReadonlyMap<string, string>): KeptDeclarations {
+  const none = { content: fresh, names: [], users: [] };
+  if (previous === undefined) return none;
   const wanted = new Set(declarationsOf(fresh).map((declaration) => declaration.name));
   const gone = declarationsOf(previous).filter((declaration) => !wanted.has(declaration.name));
-  if (gone.length === 0) return { content: fresh, kept: [] };
+  if (gone.length === 0) return none;
 
   const code = [...userCode].map(([path, text]) => [path, withoutComments(text)] as const);
   const usedBy = new Map<string, string[]>();
@@ -48,7 +51,7 @@ export function keepDeclarationsInUse(fresh: string, previous: string | undefine
     const users = code.filter(([, text]) => namesWord(text, declaration.name)).map(([path]) => path);
     if (users.length > 0) usedBy.set(declaration.name, users);
   }
-  // What a kept declaration's fields name must stay too.
+  // What a kept declaration names must stay too (used by: the declarations that need it).
   for (let grown = true; grown; ) {
     grown = false;
     for (const declaration of gone) {
@@ -61,8 +64,12 @@ export function keepDeclarationsInUse(fresh: string, previous: string | undefine
     }
   }
   const kept = gone.filter((declaration) => usedBy.has(declaration.name));
-  if (kept.length === 0) return { content: fresh, kept: [] };
-  return { content: placeKept(fresh, previous, kept, usedBy), kept: kept.map((declaration) => ({ name: declaration.name, usedBy: usedBy.get(declaration.name)! })) };
+  if (kept.length === 0) return none;
+  return {
+    content: placeKept(fresh, previous, kept, usedBy),
+    names: kept.map((declaration) => declaration.name),
+    users: [...new Set(kept.flatMap((declaration) => usedBy.get(declaration.name)!.filter((user) => userCode.has(user))))],
+  };
 }
 
 /**

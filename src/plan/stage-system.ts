@@ -50,9 +50,12 @@ export async function stageSystem(tree: VirtualTree, spec: RawSpec): Promise<Sta
     // Untouched since the generator wrote it (or exactly what it would write now, as after an
     // interrupted run): the file is the generator's to rewrite, e.g. after a type was renamed.
     const untouched = onDisk === undefined || onDisk === file.content || sha256(onDisk) === previous[file.path]?.sha256;
+    const base = `${BASE_DIR}/${file.path}`;
     const { written, orphans, outcome } = untouched
       ? { written: file.content, orphans: [], outcome: rewriteUntouched(tree, file, onDisk) }
-      : await stageUserOwned(tree, file, onDisk!, previous[file.path]);
+      : await stageUserOwned(tree, file, onDisk!, previous[file.path], tree.read(base));
+    // What the generator would write into the file, kept to tell its untouched content next time.
+    tree.write(base, file.content);
     // The hash stays that of what the generator wrote, so a file the user edited is never taken for untouched.
     next[file.path] = {
       owner: 'user',
@@ -65,30 +68,27 @@ export async function stageSystem(tree: VirtualTree, spec: RawSpec): Promise<Sta
 
   for (const file of planned.filter((candidate) => candidate.owner === 'generator')) {
     const base = tree.read(`${BASE_DIR}/${file.path}`);
-    const { content, kept } = DECLARATION_MODULE.test(file.path) ? keepDeclarationsInUse(file.content, base, userCode(serviceOf(file.path))) : { content: file.content, kept: [] };
+    const { content, names, users } = DECLARATION_MODULE.test(file.path) ? keepDeclarationsInUse(file.content, base, userCode(serviceOf(file.path))) : { content: file.content, names: [], users: [] };
     const outcome = stageGenerated(tree, { ...file, content }, tree.read(file.path), previous[file.path], base);
     // The new base is staged after the merge has read the old one.
     tree.write(`${BASE_DIR}/${file.path}`, content);
     next[file.path] = { owner: 'generator', sha256: sha256(content) };
     if (outcome) staged.push(outcome);
-    if (kept.length > 0) {
-      const names = kept.map((declaration) => declaration.name).join(', ');
-      // The user's files (not the kept declarations that need others).
-      const users = [...new Set(kept.flatMap((declaration) => declaration.usedBy.filter((user) => user.includes('/'))))];
+    if (names.length > 0) {
       staged.push({
         path: file.path,
         action: 'keep',
-        detail: `${names} left kit.yaml; kept as @deprecated while ${users.join(', ')} use${users.length === 1 ? 's' : ''} ${kept.length === 1 ? 'it' : 'them'}`,
+        detail: `${names.join(', ')} left kit.yaml; kept as @deprecated while ${users.join(', ')} use${users.length === 1 ? 's' : ''} ${names.length === 1 ? 'it' : 'them'}`,
       });
     }
   }
 
-  const keptInUse = generatedFilesInUse(previous, next, userCode, (path) => tree.read(path));
+  const keptInUse = declarationsInUse(previous, next, userCode);
   for (const [path, entry] of Object.entries(previous)) {
     if (next[path]) continue;
     const importers = keptInUse.get(path);
     if (importers) {
-      // Generator content that left the spec, but the user's code imports it: it stays as it is.
+      // Declarations that left the spec, but the user's code imports them: they stay as they are.
       next[path] = entry;
       staged.push({ path, action: 'keep', detail: `no longer in the spec; kept while ${importers.join(', ')} import${importers.length === 1 ? 's' : ''} it` });
       continue;
@@ -138,31 +138,21 @@ function userCodeReader(tree: VirtualTree, planned: PlannedFile[], previous: Rec
 }
 
 /**
- * Generator-owned files that left the spec while the user's code of a service that stays still
- * imports them (an edited translator of an upstream no longer used imports that upstream's types),
- * directly or through another such file: path -> its importers, relative to the service.
+ * Declaration modules the generator wrote that left the spec (an upstream's types, once it is no
+ * longer called) while the user's code of a service that stays still imports them (a translator
+ * they edited): path -> its importers, relative to the service. Only declarations: a module with
+ * code of its own would need what the spec no longer gives it, so it goes, and generate names the
+ * user's import of it.
  */
-function generatedFilesInUse(
-  previous: Record<string, ManifestEntry>,
-  next: Record<string, ManifestEntry>,
-  userCode: (service: string) => Map<string, string>,
-  read: (path: string) => string | undefined,
-): Map<string, string[]> {
-  const leaving = Object.entries(previous).filter(([path, entry]) => !next[path] && entry.owner === 'generator' && next[`${serviceOf(path)}/package.json`]).map(([path]) => path);
+function declarationsInUse(previous: Record<string, ManifestEntry>, next: Record<string, ManifestEntry>, userCode: (service: string) => Map<string, string>): Map<string, string[]> {
+  const leaving = Object.entries(previous)
+    .filter(([path, entry]) => !next[path] && entry.owner === 'generator' && DECLARATION_MODULE.test(path) && next[`${serviceOf(path)}/package.json`])
+    .map(([path]) => path);
   const inUse = new Map<string, string[]>();
-  const importers = [...new Set(leaving.map(serviceOf))].flatMap((service) => [...userCode(service)].map(([path, text]) => ({ path: `${service}/${path}`, text })));
-  // The list grows while it is read: a kept file's own imports are looked at too.
-  for (const importer of importers) {
-    for (const path of importedPaths(importer.path, importer.text)) {
-      if (!leaving.includes(path)) continue;
-      const name = importer.path.slice(serviceOf(path).length + 1);
-      if (inUse.has(path)) {
-        if (!inUse.get(path)!.includes(name)) inUse.get(path)!.push(name);
-        continue;
-      }
-      inUse.set(path, [name]);
-      importers.push({ path, text: read(path) ?? '' });
-    }
+  for (const path of leaving) {
+    const service = serviceOf(path);
+    const importers = [...userCode(service)].filter(([file, text]) => importedPaths(`${service}/${file}`, text).includes(path)).map(([file]) => file);
+    if (importers.length > 0) inUse.set(path, importers);
   }
   return inUse;
 }
@@ -203,19 +193,23 @@ async function stageUserOwned(
   file: PlannedFile,
   onDisk: string,
   before: ManifestEntry | undefined,
+  base: string | undefined,
 ): Promise<{ written?: string; orphans: string[]; outcome: StagedFile[] }> {
   const symbols = file.symbols ?? [];
   const gone = (before?.symbols ?? []).filter((symbol) => !symbols.includes(symbol));
-  // Fast path: every symbol is there and none left the spec, so nothing to merge (and no ts-morph).
-  if (gone.length === 0 && symbols.every((symbol) => new RegExp(`\\b${symbol}\\b`).test(onDisk))) {
-    return { orphans: [], outcome: [] };
-  }
+  // Fast path: the generator would write what it wrote last time (or, without that record, every
+  // symbol is there and none left the spec), so there is nothing to merge (and no ts-morph).
+  const present = (symbol: string) => new RegExp(`\\b${symbol}\\b`).test(onDisk);
+  const unchanged = (base === undefined ? gone.length === 0 : base === file.content) && symbols.every(present);
+  // Orphans reported before stay on record while they are there.
+  if (unchanged) return { orphans: gone.filter(present), outcome: [] };
   const { mergeUserFile } = await import('../ast/merge-user-file.js');
-  const merge = await mergeUserFile(file.path, onDisk, file.content, { generatedBefore: before?.symbols ?? [], prune: true });
+  // Without the record of what the generator wrote, an orphan is the generator's only while it is the stub.
+  const merge = await mergeUserFile(file.path, onDisk, file.content, { generatedBefore: before?.symbols ?? [], prune: base === undefined, base });
   const outcome: StagedFile[] = [];
   if (merge.text !== onDisk) {
     tree.write(file.path, merge.text);
-    const what = [...merge.added.map((name) => `added ${name}`), ...merge.pruned.map((name) => `removed the stub ${name}`)];
+    const what = [...merge.added.map((name) => `added ${name}`), ...merge.updated.map((name) => `updated the untouched ${name}`), ...merge.pruned.map((name) => `removed the untouched ${name}`)];
     outcome.push({ path: file.path, action: 'merge', detail: what.join(', ') });
   }
   if (merge.orphans.length > 0) {

@@ -45,6 +45,8 @@ const installed = join(work, 'installed');
 const start = join(work, 'start');
 const compiler = new SystemCompiler();
 let sequence = 0;
+/** What the sequences did, printed at the end: evidence that they reach the cases they are for. */
+const tally = { specChanges: 0, specEditsRefused: 0, userEdits: 0, conflictsResolved: 0, misfitsNamed: 0, keptReported: 0, stubsRemoved: 0 };
 
 beforeAll(() => {
   if (!existsSync(join(root, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" first (npm test does it as pretest)');
@@ -70,7 +72,7 @@ describe('the evolution of a system', () => {
       // Each sequence takes seconds: no shrinking (the printed seed and path replay the failure as it was).
       { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: true, verbose: 1 },
     );
-    console.log(`evolution: ${RUNS} sequences of ${STEPS} steps in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`evolution: ${RUNS} sequences of ${STEPS} steps in ${((performance.now() - started) / 1000).toFixed(1)} s; ${JSON.stringify(tally)}`);
   }, 3_600_000);
 });
 
@@ -88,19 +90,28 @@ function evolve(steps: { spec: { kind: number; picks: number[] }; user: { kind: 
   try {
     for (const [index, { spec: edit, user }] of steps.entries()) {
       const changed = applySpecEdit(spec, edit);
+      tally[changed ? 'specChanges' : 'specEditsRefused']++;
       if (changed) {
         spec = changed.spec;
         writeFileSync(join(dir, 'kit.yaml'), specText(spec));
       }
       story.push(`${index + 1}. spec: ${changed?.did ?? '(no change)'}`);
-      for (const one of user) story.push(`   user: ${applyUserEdit(dir, one, ledger) ?? '(nothing to edit)'}`);
+      for (const one of user) {
+        const did = applyUserEdit(dir, one, ledger);
+        if (did) tally.userEdits++;
+        story.push(`   user: ${did ?? '(nothing to edit)'}`);
+      }
 
       let result = generate(dir);
       if (result.status === 1 && /have conflicts/.test(result.stderr)) {
         story.push(`   conflicts resolved: ${resolveConflicts(dir).join(', ')}`);
+        tally.conflictsResolved++;
         result = generate(dir);
       }
       if (result.status !== 0) fail(`step ${index + 1}: generate failed\n${output(result)}`);
+      tally.keptReported += (result.stderr.match(/^= keep/gm) ?? []).length;
+      tally.stubsRemoved += (result.stderr.match(/removed the stub/g) ?? []).length;
+      if (process.env.EVOLUTION_VERBOSE) story.push(result.stderr.replace(/^/gm, '      '));
       const lost = lostLines(dir, ledger);
       if (lost.length > 0) fail(`step ${index + 1}: user lines lost:\n${lost.join('\n')}\n${output(result)}`);
       expectCompilesOrNamed(dir, result, ledger, (message) => fail(`step ${index + 1}: ${message}`));
@@ -113,6 +124,7 @@ function evolve(steps: { spec: { kind: number; picks: number[] }; user: { kind: 
     );
     const ran = run(process.execPath, ['--test', ...tests], dir, 120_000);
     if (ran.status !== 0) fail(`the services' tests fail at the end of the sequence\n${output(ran, 20_000)}`);
+    if (process.env.EVOLUTION_VERBOSE) console.log(story.join('\n'));
     rmSync(dir, { recursive: true, force: true });
   } catch (error) {
     if (error instanceof Error && !error.message.includes('steps so far:')) fail(`${error.stack}`);
@@ -121,32 +133,43 @@ function evolve(steps: { spec: { kind: number; picks: number[] }; user: { kind: 
 }
 
 /**
- * Every service compiles; or the only errors are in the user's lines that read a request field, and
- * generate named each of them (file and line) in its report. The user then removes those lines.
+ * Every service compiles; or the only errors are in the user's files, and generate named each of
+ * them (file and line) in its report. The user then fixes them: drops a line of theirs that reads a
+ * field that left, or deletes a translator function they had touched (so it no longer follows the
+ * spec) for generate to write it anew.
  */
 function expectCompilesOrNamed(dir: string, result: SpawnSyncReturns<string>, ledger: Ledger, fail: (message: string) => never): void {
   const errors = compiler.check(dir);
   if (errors.length === 0) return;
-  const named = errors.filter((error) => result.stderr.includes(`${error.file}:${error.line}:`));
-  const unnamed = errors.filter((error) => !named.includes(error));
+  const unnamed = errors.filter((error) => !result.stderr.includes(`${error.file}:${error.line}:`));
   if (unnamed.length > 0) fail(`the system does not compile, and generate did not name these places:\n${show(unnamed)}\n${output(result)}`);
-  for (const error of named) {
-    const lines = readFileSync(join(dir, error.file), 'utf8').split('\n');
-    if (!lines[error.line - 1]?.includes(READS_FIELD)) fail(`a compile error outside the user's field-reading lines:\n${show([error])}\n${output(result)}`);
-  }
-  // The user drops the lines generate named.
-  for (const file of new Set(named.map((error) => error.file))) {
-    const drop = new Set(named.filter((error) => error.file === file).map((error) => error.line));
+  tally.misfitsNamed += errors.length;
+  for (const file of new Set(errors.map((error) => error.file))) {
     const lines = readFileSync(join(dir, file), 'utf8').split('\n');
-    const removed = lines.filter((_, index) => drop.has(index + 1)).map((line) => line.trim());
-    writeFileSync(join(dir, file), lines.filter((_, index) => !drop.has(index + 1)).join('\n'));
+    const drop = new Set<number>();
+    for (const error of errors.filter((candidate) => candidate.file === file)) {
+      const at = error.line - 1;
+      if (lines[at]!.includes(READS_FIELD)) {
+        drop.add(at);
+      } else if (file.includes('/src/translators/')) {
+        let from = at;
+        while (from > 0 && !lines[from]!.startsWith('export function ')) from--;
+        if (lines[from - 1]?.startsWith('/**')) from--;
+        let to = at;
+        while (to < lines.length && lines[to] !== '}') to++;
+        for (let index = from; index <= to; index++) drop.add(index);
+      } else {
+        fail(`a compile error that is not the user's own code:\n${show([error])}\n${output(result)}`);
+      }
+    }
+    const removed = lines.filter((_, index) => drop.has(index)).map((line) => line.trim());
+    writeFileSync(join(dir, file), lines.filter((_, index) => !drop.has(index)).join('\n'));
     ledger.set(file, (ledger.get(file) ?? []).filter((line) => !removed.includes(line)));
   }
-  const after = compiler.check(dir);
-  if (after.length > 0) fail(`still does not compile after the user removed the lines generate named:\n${show(after)}`);
-  // Their own edit settles too: generate has nothing to change, or only what the user's edit allows (kept types that go).
   const again = generate(dir);
   if (again.status !== 0) fail(`generate after the user's fix failed\n${output(again)}`);
+  const after = compiler.check(dir);
+  if (after.length > 0) fail(`still does not compile after the user fixed what generate named:\n${show(after)}\n${output(again)}`);
 }
 
 /** A second generate writes nothing, and --check exits 0 and writes nothing. */

@@ -436,7 +436,7 @@ describe('scripted regeneration of the installed example system', () => {
     const service = read(sys, 'services/billing/src/service.ts');
     expect(service, 'the untouched stub of refund goes with its endpoint').not.toMatch(/async refund\(|RefundRequest/);
     expect(service, 'a method with a body the user wrote stays').toContain('  async getReceipt(request: GetReceiptRequest): Promise<GetReceiptResponse> {');
-    expect(reportLine(result, 'merge', 'services/billing/src/service.ts'), result.stderr).toMatch(/removed the stub refund/);
+    expect(reportLine(result, 'merge', 'services/billing/src/service.ts'), result.stderr).toMatch(/removed the untouched refund/);
     expect(reportLine(result, 'keep', 'services/billing/src/service.ts'), result.stderr).toMatch(/getReceipt no longer in the spec: kept/);
     // What getReceipt names stays, marked, until the user's code stops naming it.
     const types = read(sys, 'services/billing/src/types.ts');

@@ -34,7 +34,8 @@ let counter = 0;
  * nothing to act on. Lines written are added to the ledger.
  */
 export function applyUserEdit(dir: string, edit: UserEdit, ledger: Ledger): string | undefined {
-  const services = existsSync(join(dir, 'services')) ? readdirSync(join(dir, 'services')).filter((name) => existsSync(join(dir, 'services', name, 'src/service.ts'))).sort() : [];
+  // The services of the spec (a removed context leaves only the files the user had edited).
+  const services = existsSync(join(dir, 'services')) ? readdirSync(join(dir, 'services')).filter((name) => existsSync(join(dir, 'services', name, 'tsconfig.json'))).sort() : [];
   let at = 0;
   const pick = <T>(items: readonly T[]): T | undefined => (items.length === 0 ? undefined : items[edit.picks[at++ % edit.picks.length]! % items.length]);
   const service = pick(services);
@@ -101,6 +102,7 @@ export function applyUserEdit(dir: string, edit: UserEdit, ledger: Ledger): stri
     case 6: {
       // A pending test becomes a test.
       const file = path('test/service.test.ts');
+      if (!existsSync(join(dir, file))) return undefined;
       const text = read(dir, file);
       const todo = pick([...text.matchAll(/^test\.todo\('(\w+)'\);$/gm)]);
       if (!todo) return undefined;

@@ -781,7 +781,7 @@ export function toPayer(customer: T.Customer): Billing.Payer {
 }
 `;
     const result = await merge('src/translators/billing.ts', translators, fresh, { generatedBefore: ['toPayer'], prune: true });
-    expect(result).toEqual({ text: translators, added: [], orphans: ['toPayer'], pruned: [] });
+    expect(result).toEqual({ text: translators, added: [], orphans: ['toPayer'], pruned: [], updated: [] });
   });
 });
 
@@ -1068,7 +1068,7 @@ test('cancelOrder: only before shipping', async () => {
   assert.ok(true);
 });
 `;
-    expect(await merge('test/service.test.ts', written, freshTests)).toEqual({ text: written, added: [], orphans: [], pruned: [] });
+    expect(await merge('test/service.test.ts', written, freshTests)).toEqual({ text: written, added: [], orphans: [], pruned: [], updated: [] });
   });
 });
 
@@ -1138,5 +1138,99 @@ export class OrderingServiceImpl implements OrderingService {
     const mixed = lf.replace('implements OrderingService {\n', 'implements OrderingService {\r\n');
     const result = await merge('src/service.ts', mixed, freshService);
     expect(result.text).toBe(lfMerged.replace('implements OrderingService {\n', 'implements OrderingService {\r\n'));
+  });
+});
+
+describe('mergeUserFile: with the record of what the generator wrote (base)', () => {
+  /** The service of freshService's context once it no longer calls other contexts and lost cancelOrder. */
+  const freshAlone = freshService
+    .replace("import type { OrderingDeps } from './dependencies.js';\n", '')
+    .replace('  /** Clients of the upstream contexts, and translators to and from their models. */\n  constructor(private readonly deps: OrderingDeps) {}\n\n', '')
+    .replace(/\n\n {2}\/\*\* Cancel[^]*?\n {2}\}\n/, '\n')
+    .replace('  CancelOrderRequest,\n  CancelOrderResponse,\n', '');
+
+  it('removes the untouched stub and constructor of what left the spec, with their imports; keeps what the user wrote, and their own unused import', async () => {
+    const current = `import { EventEmitter } from 'node:events'; // mine, not used yet
+${freshService.replace("    throw new NotImplementedError('getOrder');", '    return { order: undefined as never }; // mine')}`;
+    const result = await merge('src/service.ts', current, freshAlone, { generatedBefore: ['constructor', 'placeOrder', 'getOrder', 'cancelOrder'], base: freshService });
+    expect(result.text).toBe(`import { EventEmitter } from 'node:events'; // mine, not used yet
+${freshAlone.replace("    throw new NotImplementedError('getOrder');", '    return { order: undefined as never }; // mine')}`);
+    expect(result).toMatchObject({ pruned: ['constructor', 'cancelOrder'], orphans: [], updated: [] });
+  });
+
+  it('keeps a stub whose JSDoc or body the user changed, and reports it as an orphan', async () => {
+    const current = freshService.replace('  /** Cancel an order that has not shipped yet */', '  /** Cancel an order: mine */').replace("throw new NotImplementedError('placeOrder');", "throw new NotImplementedError('placeOrder'); // soon");
+    const fresh = freshService.replace(/\n {2}\/\*\* Cancel[^]*?\n {2}\}\n/, '\n').replace(/\n {2}\/\*\* Place[^]*?\n {2}\}\n/, '\n');
+    const result = await merge('src/service.ts', current, fresh, { generatedBefore: ['constructor', 'placeOrder', 'getOrder', 'cancelOrder'], base: freshService });
+    expect(result).toMatchObject({ pruned: [], orphans: ['placeOrder', 'cancelOrder'] });
+    expect(result.text).toBe(current);
+  });
+
+  it('gives an untouched translator function the fresh text, removes one that left, and leaves the one the user filled in', async () => {
+    const base = `import type * as Billing from '../clients/billing-types.js';
+import type * as T from '../types.js';
+
+export function toPayer(customer: T.Customer): Billing.Payer {
+  return {
+    id: customer.id,
+    note: customer.note,
+  };
+}
+
+export function fromPayer(payer: Billing.Payer): T.Customer {
+  return {
+    id: payer.id,
+  };
+}
+
+export function toAddress(address: T.Address): Billing.Address {
+  return {
+    street: address.street,
+  };
+}
+`;
+    const fresh = base.replace('    note: customer.note,\n', '').replace(/\nexport function toAddress[^]*$/, '');
+    const current = base.replace('    id: payer.id,', '    id: payer.id.trim(), // mine');
+    const result = await merge('src/translators/billing.ts', current, fresh, { generatedBefore: ['toPayer', 'fromPayer', 'toAddress'], base });
+    expect(result.text).toBe(fresh.replace('    id: payer.id,', '    id: payer.id.trim(), // mine'));
+    expect(result).toMatchObject({ updated: ['toPayer'], pruned: ['toAddress'], orphans: [] });
+  });
+
+  it('replaces the untouched construction test when the service gains or loses its dependencies', async () => {
+    const alone = `import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { OrderingServiceImpl } from '../src/service.js';
+
+test('the service is built without any transport', () => {
+  assert.ok(new OrderingServiceImpl());
+});
+test.todo('placeOrder');
+`;
+    const withDeps = `import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { OrderingServiceImpl } from '../src/service.js';
+import { fakeOrderingDeps } from './fakes.js';
+
+test('the service is built without any transport, with fake upstreams', () => {
+  assert.ok(new OrderingServiceImpl(fakeOrderingDeps()));
+});
+test.todo('placeOrder');
+`;
+    const mine = "test('placeOrder works', () => {\n  assert.ok(true);\n});\n";
+    const lost = await merge('test/service.test.ts', `${withDeps}${mine}`, alone, { base: withDeps });
+    // The new construction test comes in as a new test does: at the end.
+    expect(lost.text).toBe(`import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { OrderingServiceImpl } from '../src/service.js';
+
+test.todo('placeOrder');
+${mine}
+test('the service is built without any transport', () => {
+  assert.ok(new OrderingServiceImpl());
+});
+`);
+    const gained = await merge('test/service.test.ts', `${alone}${mine}`, withDeps, { base: alone });
+    expect(gained.text).not.toContain("test('the service is built without any transport', ");
+    expect(gained.text).toContain('new OrderingServiceImpl(fakeOrderingDeps())');
   });
 });
