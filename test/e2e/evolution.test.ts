@@ -141,7 +141,7 @@ function evolve(steps: { spec: { kind: number; picks: number[] }; user: { kind: 
 function expectCompilesOrNamed(dir: string, result: SpawnSyncReturns<string>, ledger: Ledger, fail: (message: string) => never): void {
   const errors = compiler.check(dir);
   if (errors.length === 0) return;
-  const unnamed = errors.filter((error) => !result.stderr.includes(`${error.file}:${error.line}:`));
+  const unnamed = errors.filter((error) => !error.file || !result.stderr.includes(`  ${error.file}:${error.line}:`));
   if (unnamed.length > 0) fail(`the system does not compile, and generate did not name these places:\n${show(unnamed)}\n${output(result)}`);
   tally.misfitsNamed += errors.length;
   for (const file of new Set(errors.map((error) => error.file))) {
@@ -191,8 +191,9 @@ function resolveConflicts(dir: string): string[] {
   const walk = (folder: string) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       const path = join(folder, entry.name);
+      if (entry.name === 'node_modules' || entry.name === '.kit' || !(entry.isDirectory() || entry.isFile())) continue;
       if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules' && entry.name !== '.kit') walk(path);
+        walk(path);
         continue;
       }
       const text = readFileSync(path, 'utf8');

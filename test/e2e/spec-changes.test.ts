@@ -80,9 +80,15 @@ describe('a spec change after the user wrote code', () => {
     expect(compiler.check(dir)).toEqual([expect.objectContaining({ file: 'services/ordering/src/service.ts', line })]);
   }, 120_000);
 
-  it('after generate adds a context, it says to run npm install; a change that only adds code does not type-check anything', () => {
+  it('after a new context (add context, or generate), it says to run npm install; a change that only adds code does not type-check anything', () => {
     const dir = copy();
-    edit(dir, 'kit.yaml', /\n {2}billing:\n/, '\n  reviews:\n    endpoints:\n      postReview:\n        request: { sku: string }\n        response: { ok: boolean }\n  billing:\n');
+    const added = run(process.execPath, [bin, 'add', 'context', 'reviews'], dir, 60_000);
+    expect(added.status, output(added)).toBe(0);
+    expect(added.stderr).toMatch(/^next: run "npm install": package\.json, services\/reviews\/package\.json changed$/m);
+    edit(dir, 'kit.yaml', /\n {2}reviews:\n(?: {4}.*\n)+/, '\n');
+    expect(generate(dir).status).toBe(0);
+
+    edit(dir, 'kit.yaml', /\n {2}billing:\n/, '\n  reviews:\n    port: 8090\n    endpoints:\n      postReview:\n        request: { sku: string }\n        response: { ok: boolean }\n  billing:\n');
     const result = generate(dir);
     expect(result.status, output(result)).toBe(0);
     expect(result.stderr).toMatch(/^next: run "npm install": package\.json, services\/reviews\/package\.json changed$/m);
