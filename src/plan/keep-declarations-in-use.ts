@@ -13,7 +13,7 @@ export interface KeptDeclarations {
   users: string[];
 }
 
-interface Declaration {
+export interface Declaration {
   name: string;
   /** `export interface Name { ... }` (or class), without its doc comment. */
   text: string;
@@ -25,8 +25,9 @@ interface Declaration {
 /**
  * An interface or class of a generated declaration module, with the doc comment before it, as the
  * templates write them (and as this function writes kept ones): its braces at the start of a line.
+ * (An empty body is `{` and `}` on two lines; the lazy `??` keeps it from running on to the next one.)
  */
-const DECLARATION = /(?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n)?(export (?:interface|class) (\w+)[^\n{]*\{\n(?:[\s\S]*?\n)?\}\n)/g;
+const DECLARATION = /(?:\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n)?(export (?:interface|class) (\w+)[^\n{]*\{\n(?:[\s\S]*?\n)??\}\n)/g;
 
 /**
  * `fresh` (a declaration module as the spec wants it now) with the declarations that `previous`
@@ -103,7 +104,8 @@ function placeKept(fresh: string, previous: string, kept: Declaration[], usedBy:
   return content;
 }
 
-function declarationsOf(text: string): Declaration[] {
+/** The interfaces and classes of a generated declaration module, in order. */
+export function declarationsOf(text: string): Declaration[] {
   return [...text.matchAll(DECLARATION)].map((match) => ({ name: match[2]!, text: match[1]!, start: match.index, end: match.index + match[0].length }));
 }
 

@@ -46,7 +46,7 @@ const start = join(work, 'start');
 const compiler = new SystemCompiler();
 let sequence = 0;
 /** What the sequences did, printed at the end: evidence that they reach the cases they are for. */
-const tally = { specChanges: 0, specEditsRefused: 0, userEdits: 0, conflictsResolved: 0, misfitsNamed: 0, keptReported: 0, stubsRemoved: 0 };
+const tally = { specChanges: 0, specEditsRefused: 0, userEdits: 0, conflictsResolved: 0, misfitsNamed: 0, keptReported: 0, untouchedRemoved: 0 };
 
 beforeAll(() => {
   if (!existsSync(join(root, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" first (npm test does it as pretest)');
@@ -110,7 +110,7 @@ function evolve(steps: { spec: { kind: number; picks: number[] }; user: { kind: 
       }
       if (result.status !== 0) fail(`step ${index + 1}: generate failed\n${output(result)}`);
       tally.keptReported += (result.stderr.match(/^= keep/gm) ?? []).length;
-      tally.stubsRemoved += (result.stderr.match(/removed the stub/g) ?? []).length;
+      tally.untouchedRemoved += (result.stderr.match(/removed the untouched/g) ?? []).length;
       if (process.env.EVOLUTION_VERBOSE) story.push(result.stderr.replace(/^/gm, '      '));
       const lost = lostLines(dir, ledger);
       if (lost.length > 0) fail(`step ${index + 1}: user lines lost:\n${lost.join('\n')}\n${output(result)}`);
