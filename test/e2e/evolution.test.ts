@@ -27,16 +27,17 @@ import { applyUserEdit, lostLines, READS_FIELD, userEdit, type Ledger } from '..
  * tests run.
  *
  * CI runs EVOLUTION_RUNS sequences (25) of EVOLUTION_STEPS steps (8) from EVOLUTION_SEED. A failure
- * prints its seed and path; `EVOLUTION_SEED=<seed> EVOLUTION_PATH=<path> npx vitest run
- * test/e2e/evolution.test.ts` replays it, and `EVOLUTION_RUNS=200 npx vitest run
+ * prints `EVOLUTION_REPLAY=<seed>:<path>`, which replays it; `EVOLUTION_RUNS=200 npx vitest run
  * test/e2e/evolution.test.ts` runs longer (README, Developing).
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'bin/create-kit-service.js');
 const RUNS = Number(process.env.EVOLUTION_RUNS ?? 25);
 const STEPS = Number(process.env.EVOLUTION_STEPS ?? 8);
-const SEED = Number(process.env.EVOLUTION_SEED ?? 20261130);
-const PATH = process.env.EVOLUTION_PATH;
+/** `<seed>:<path>`, as a failure prints it: runs that one sequence again. */
+const [REPLAY_SEED, REPLAY_PATH] = (process.env.EVOLUTION_REPLAY ?? '').split(':');
+const SEED = Number(REPLAY_SEED || (process.env.EVOLUTION_SEED ?? 20261130));
+const PATH = REPLAY_PATH || undefined;
 
 const work = mkdtempSync(join(tmpdir(), 'cks-evolution-'));
 /** An installed system whose node_modules every sequence links to (the example needs every dependency a service can have). */
@@ -65,13 +66,16 @@ describe('the evolution of a system', () => {
   it(`after every spec change and user edit, generate leaves a system that compiles, keeps every user line, and is settled (${RUNS} sequences of ${STEPS} steps, seed ${SEED})`, () => {
     const step = fc.record({ spec: specEdit, user: fc.array(userEdit, { minLength: 1, maxLength: 3 }) });
     const started = performance.now();
-    fc.assert(
+    const details = fc.check(
       fc.property(fc.array(step, { minLength: STEPS, maxLength: STEPS }), (steps) => {
         evolve(steps);
       }),
-      // Each sequence takes seconds: no shrinking (the printed seed and path replay the failure as it was).
-      { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: true, verbose: 1 },
+      // Each sequence takes seconds: no shrinking (the seed and path replay the failure as it was).
+      { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: true },
     );
+    if (details.failed) {
+      throw new Error(`replay: EVOLUTION_REPLAY=${details.seed}:${details.counterexamplePath} npx vitest run test/e2e/evolution.test.ts\n${String(details.errorInstance)}`);
+    }
     console.log(`evolution: ${RUNS} sequences of ${STEPS} steps in ${((performance.now() - started) / 1000).toFixed(1)} s; ${JSON.stringify(tally)}`);
   }, 3_600_000);
 });

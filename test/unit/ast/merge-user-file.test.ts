@@ -680,6 +680,14 @@ export class OrderingServiceImpl implements OrderingService {
     expect(result).toMatchObject({ added: [], orphans: ['cancelOrder'], pruned: ['placeOrder'] });
   });
 
+  it('with prune, keeps an import of the user that nothing uses yet (only what the removed stub named goes)', async () => {
+    const withOwnImport = current.replace("import type { OrderingService } from './service-interface.js';\n", "import type { OrderingService } from './service-interface.js';\nimport type { Order } from './types.js'; // for later\n");
+    const result = await merge('src/service.ts', withOwnImport, freshGetOnly, { generatedBefore, prune: true });
+    expect(result.pruned).toEqual(['placeOrder']);
+    expect(result.text).toContain("import type { Order } from './types.js'; // for later\n");
+    expect(result.text).not.toMatch(/PlaceOrder/);
+  });
+
   it('with prune, keeps a stub with a comment of the user after its closing brace', async () => {
     const commented = current.replace(
       `    throw new NotImplementedError('placeOrder');
