@@ -1,4 +1,5 @@
 import { KitError } from '../errors.js';
+import { BASE_DIR } from '../plan/manifest.js';
 import { stageSystem, type StagedFile } from '../plan/stage-system.js';
 import type { SpecSource } from '../spec/load-spec.js';
 import { validateSpec } from '../spec/validate-spec.js';
@@ -53,13 +54,17 @@ export async function applySpec(root: string, source: SpecSource, options: Apply
   report(staged);
   const conflicts = staged.filter((file) => file.action === 'conflict');
   const summary = `${written} written, ${deleted} deleted, ${bytes} bytes, in ${Math.round(performance.now() - started)} ms`;
+  // Files in conflict are read as the generator now writes them (their new base): the user's code
+  // is checked against the spec, not against the markers, which the next run would not check again.
+  const generatedNow = new Map(conflicts.map((file) => [file.path, tree.read(`${BASE_DIR}/${file.path}`) ?? '']));
   if (conflicts.length > 0) {
+    reportCodeThatNoLongerFits(root, changes, generatedNow);
     throw new KitError('COMMAND_FAILED', `${conflicts.length} file(s) have conflicts (${summary})`, {
       hint: 'resolve the <<<<<<< markers in the files listed above, then run generate again',
     });
   }
   out.err(changes.length === 0 ? `${out.green('✓')} already up to date; nothing written` : `${out.green('✓')} up to date: ${summary}`);
-  reportCodeThatNoLongerFits(root, changes);
+  reportCodeThatNoLongerFits(root, changes, generatedNow);
   // The dependencies are the user's to install (it needs the network, and takes longer than all of
   // the above): say so whenever what is installed may no longer match.
   const manifests = changes.filter((change) => change.path === 'package.json' || /^services\/[^/]+\/package\.json$/.test(change.path));
@@ -77,9 +82,9 @@ const MISFITS_SHOWN = 20;
  * every place in the affected services that no longer compiles. The command still succeeds: the
  * generated code is right, and what to change in the user's code is the user's decision.
  */
-function reportCodeThatNoLongerFits(root: string, changes: readonly FileChange[]): void {
+function reportCodeThatNoLongerFits(root: string, changes: readonly FileChange[], overlay: ReadonlyMap<string, string>): void {
   const started = performance.now();
-  const check = findCodeThatNoLongerFits(root, changes);
+  const check = findCodeThatNoLongerFits(root, changes, overlay);
   if (check.services.length === 0) return;
   if (check.skipped) {
     out.err(out.dim(`(your code was not checked against the changed types: ${check.skipped})`));
