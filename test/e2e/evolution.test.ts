@@ -76,7 +76,7 @@ describe('the evolution of a system', () => {
     if (details.failed) {
       throw new Error(`replay: EVOLUTION_REPLAY=${details.seed}:${details.counterexamplePath} npx vitest run test/e2e/evolution.test.ts\n${String(details.errorInstance)}`);
     }
-    console.log(`evolution: ${RUNS} sequences of ${STEPS} steps in ${((performance.now() - started) / 1000).toFixed(1)} s; ${JSON.stringify(tally)}`);
+    console.log(`evolution: ${PATH ? 1 : RUNS} sequence(s) of ${STEPS} steps in ${((performance.now() - started) / 1000).toFixed(1)} s; ${JSON.stringify(tally)}`);
   }, 3_600_000);
 });
 
