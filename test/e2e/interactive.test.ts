@@ -207,7 +207,7 @@ describe('create-kit-service in a terminal, without a spec', () => {
       // The rejected answer stays in the line to be corrected: clear it.
       t.keys('C-u');
       await t.answer('Name of the first bounded context', 'constructor');
-      await t.waitFor(/context name "constructor" is a reserved word \(hint: choose another name, e\.g\. "constructorItem"\)/);
+      await t.waitFor(/context name "constructor" is a property every JavaScript object has \(hint: it would replace or reach into the object prototype; choose another name, e\.g\. "constructorItem"\)/);
       t.keys('C-u');
       await t.answer('Name of the first bounded context', 'ordering');
       await t.answer('Description of ordering');
