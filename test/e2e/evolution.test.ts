@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemCompiler, type CompileError } from '../helpers/compile-system.js';
-import { childEnv } from '../helpers/service-process.js';
+import { output, run } from '../helpers/run-command.js';
 import { applySpecEdit, initialSpec, specEdit, specText, type Spec } from '../helpers/spec-evolution.js';
 import { diffSnapshots, snapshotTree } from '../helpers/system-tree.js';
 import { applyUserEdit, lostLines, READS_FIELD, userEdit, type Ledger } from '../helpers/user-edits.js';
@@ -219,17 +219,6 @@ function resolveConflicts(dir: string): string[] {
 
 function generate(cwd: string, flags: string[] = []): SpawnSyncReturns<string> {
   return run(process.execPath, [bin, 'generate', ...flags], cwd, 120_000);
-}
-
-function run(command: string, args: string[], cwd: string, timeoutMs: number): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, env: childEnv(), encoding: 'utf8', timeout: timeoutMs, input: '', maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) throw new Error(`${command} ${args.join(' ')} in ${cwd} failed: ${result.error.message}`);
-  return result;
-}
-
-function output(result: SpawnSyncReturns<string>, max = 6_000): string {
-  const cut = (text: string) => (text.length > max ? `...${text.slice(-max)}` : text);
-  return `exit ${result.status} ${result.signal ?? ''}\nstdout:\n${cut(result.stdout)}\nstderr:\n${cut(result.stderr)}`;
 }
 
 function show(errors: CompileError[]): string {

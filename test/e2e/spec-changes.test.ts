@@ -1,11 +1,12 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemCompiler } from '../helpers/compile-system.js';
-import { childEnv, startService, stop, stopAll } from '../helpers/service-process.js';
+import { output, run } from '../helpers/run-command.js';
+import { startService, stop, stopAll } from '../helpers/service-process.js';
 
 /**
  * Issue "Every spec change leaves a system that builds": the cases found by hand, each through the
@@ -154,15 +155,4 @@ function edit(dir: string, file: string, from: string | RegExp, to: string): voi
 
 function generate(cwd: string, flags: string[] = []): SpawnSyncReturns<string> {
   return run(process.execPath, [bin, 'generate', ...flags], cwd, 120_000);
-}
-
-function run(command: string, args: string[], cwd: string, timeoutMs: number): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, env: childEnv(), encoding: 'utf8', timeout: timeoutMs, input: '', maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) throw new Error(`${command} ${args.join(' ')} in ${cwd} failed: ${result.error.message}`);
-  return result;
-}
-
-function output(result: SpawnSyncReturns<string>, max = 6_000): string {
-  const cut = (text: string) => (text.length > max ? `...${text.slice(-max)}` : text);
-  return `exit ${result.status} ${result.signal ?? ''}\nstdout:\n${cut(result.stdout)}\nstderr:\n${cut(result.stderr)}`;
 }

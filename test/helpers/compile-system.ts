@@ -37,9 +37,10 @@ export class SystemCompiler {
 
   private compile(systemDir: string, emit: boolean): CompileError[] {
     const services = existsSync(join(systemDir, 'services')) ? readdirSync(join(systemDir, 'services')).filter((name) => existsSync(join(systemDir, 'services', name, 'tsconfig.json'))) : [];
-    if (services.length === 0) return [];
-    const config = ts.readConfigFile(join(systemDir, 'services', services[0], 'tsconfig.json'), ts.sys.readFile);
-    const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, join(systemDir, 'services', services[0]));
+    const first = services[0];
+    if (first === undefined) return [];
+    const config = ts.readConfigFile(join(systemDir, 'services', first, 'tsconfig.json'), ts.sys.readFile);
+    const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, join(systemDir, 'services', first));
     options.noEmit = !emit;
     // One program for every service: each one's rootDir is its own folder.
     delete options.rootDir;
