@@ -50,12 +50,12 @@ export async function stageSystem(tree: VirtualTree, spec: RawSpec): Promise<Sta
     // Untouched since the generator wrote it (or exactly what it would write now, as after an
     // interrupted run): the file is the generator's to rewrite, e.g. after a type was renamed.
     const untouched = onDisk === undefined || onDisk === file.content || sha256(onDisk) === previous[file.path]?.sha256;
-    const base = `${BASE_DIR}/${file.path}`;
+    const basePath = `${BASE_DIR}/${file.path}`;
     const { written, orphans, outcome } = untouched
       ? { written: file.content, orphans: [], outcome: rewriteUntouched(tree, file, onDisk) }
-      : await stageUserOwned(tree, file, onDisk!, previous[file.path], tree.read(base));
+      : await stageUserOwned(tree, file, onDisk!, previous[file.path], tree.read(basePath));
     // What the generator would write into the file, kept to tell its untouched content next time.
-    tree.write(base, file.content);
+    tree.write(basePath, file.content);
     // The hash stays that of what the generator wrote, so a file the user edited is never taken for untouched.
     next[file.path] = {
       owner: 'user',
@@ -184,9 +184,9 @@ function rewriteUntouched(tree: VirtualTree, file: PlannedFile, onDisk: string |
 }
 
 /**
- * A user-owned file the user edited: only added to, by symbol; a method or constructor the generator
- * wrote for what left the spec goes while it is still the untouched stub (it is generator content),
- * and stays, reported, once the user wrote in it.
+ * A user-owned file the user edited: added to by symbol; what the generator wrote there and the user
+ * never touched (told by `base`, the file as last generated; without it, a method still the stub)
+ * follows the spec; a method the user wrote in whose endpoint left stays, reported.
  */
 async function stageUserOwned(
   tree: VirtualTree,
