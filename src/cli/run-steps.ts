@@ -1,13 +1,17 @@
-import { realpathSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KitError } from '../errors.js';
 import { out } from './output.js';
 
-const INSTALL_LOG = 'npm-install.log';
+/** How many lines of npm's output a failed install shows; the log has all of it. */
+const INSTALL_TAIL_LINES = 15;
 
 /**
  * The steps after writing: `npm install` once at the root (npm workspaces) and a first git commit,
- * each with a progress line and its time. Install output goes to a log file that a failure names.
+ * each with a progress line and its time. The user's folder holds only the system: when the install
+ * fails, its output goes to a log in a temporary folder, whose last lines are shown and which the
+ * error names.
  *
  * When `signal` aborts (Ctrl-C), the running child (npm or git) is stopped through its pid and the
  * promise rejects with the signal's reason; the caller decides what to undo. No line is printed
@@ -21,14 +25,15 @@ export async function runSteps(target: string, steps: { install: boolean; git: b
   // cancelSignal: execa kills the child by its pid (SIGTERM, then SIGKILL after 5 s) and waits for it to exit.
   const stoppable = { cancelSignal: signal, forceKillAfterDelay: 5000 } as const;
   if (steps.install) {
-    const logPath = join(target, INSTALL_LOG);
     await step('Installing dependencies (npm install)', signal, async () => {
       const result = await execa('npm', ['install', '--no-audit', '--no-fund'], { cwd: target, stdin: 'ignore', all: true, reject: false, ...stoppable });
       signal?.throwIfAborted();
-      writeFileSync(logPath, result.all ?? '');
       if (result.failed) {
-        throw new KitError('COMMAND_FAILED', `npm install failed (${result.shortMessage})`, {
-          hint: `see ${logPath}; fix the cause, then run "npm install" in the folder`,
+        const log = join(mkdtempSync(join(tmpdir(), 'create-kit-service-')), 'npm-install.log');
+        writeFileSync(log, result.all ?? '');
+        const tail = (result.all ?? '').trimEnd().split('\n').slice(-INSTALL_TAIL_LINES);
+        throw new KitError('COMMAND_FAILED', `npm install failed (${result.shortMessage}); its last lines:\n${tail.map((line) => `  ${line}`).join('\n')}`, {
+          hint: `all of npm's output is in ${log}; fix the cause, then run "npm install" in the folder`,
         });
       }
     });

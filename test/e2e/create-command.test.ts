@@ -2,7 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -96,6 +96,23 @@ describe('create-kit-service [dir]', () => {
     expect(realpathSync(git(['rev-parse', '--show-toplevel'], shop).stdout.trim())).toBe(realpathSync(shop));
     expect(git(['log', '--oneline'], shop).stdout).toMatch(/Generate the system with create-kit-service/);
     expect(git(['status', '--porcelain'], shop).stdout).toBe('');
+  });
+
+  it('when npm install fails: exit 1 with npm\'s last lines, the whole log in a temporary folder, none in the system', () => {
+    // npm offline with an empty cache fails at once, and deterministically.
+    const cache = mkdtempSync(join(tmpdir(), 'cks-empty-cache-'));
+    folders.push(cache);
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', npm_config_offline: 'true', npm_config_cache: cache };
+    delete env.DEBUG;
+    const result = spawnSync(process.execPath, [bin, 'offline', '--example', '--yes', '--no-git'], { cwd: work, env, encoding: 'utf8', timeout: 120_000, input: '' });
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/npm install failed \(.*\); its last lines:\n {2}npm error/);
+    const log = /all of npm's output is in (\S+npm-install\.log)/.exec(result.stderr)?.[1];
+    expect(log, result.stderr).toBeDefined();
+    expect(log!.startsWith(realpathSync(tmpdir())) || log!.startsWith(tmpdir()), log).toBe(true);
+    expect(readFileSync(log!, 'utf8')).toMatch(/ENOTCACHED|offline/);
+    expect(existsSync(join(work, 'offline', 'npm-install.log'))).toBe(false);
+    rmSync(dirname(log!), { recursive: true, force: true });
   });
 
   it('refuses a folder that is not empty, and writes nothing into it', () => {

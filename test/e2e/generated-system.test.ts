@@ -227,6 +227,8 @@ describe.each(SYSTEMS)('the generated $name system', (system) => {
     const result = run(process.execPath, [bin, dir, ...system.args], work, 300_000);
     expect(result.status, output(result)).toBe(0);
     expect(existsSync(join(dir, 'node_modules/fastify/package.json')), 'npm install ran').toBe(true);
+    // The user's folder holds the system and what npm installs, no log of ours.
+    expect(existsSync(join(dir, 'npm-install.log')), 'no install log in the system').toBe(false);
   });
 
   it('builds: npm run build exits 0 (tsc strict)', { timeout: 180_000 }, () => {
