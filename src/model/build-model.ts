@@ -4,6 +4,7 @@ import { parseRoute } from '../spec/parse-route.js';
 import type { RawFields, RawSpec } from '../spec/spec-schema.js';
 import {
   BASE_PORT,
+  BUILT_IN_ROUTES,
   DEFAULT_MIDDLEWARE,
   DEFAULT_TRANSPORTS,
   MIDDLEWARE,
@@ -16,7 +17,7 @@ import {
 } from '../spec/tables.js';
 import { elementType, parseTypeExpression, showTypeExpression, type TypeExpression } from '../spec/type-expression.js';
 import { buildTranslations } from './build-translations.js';
-import type { EndpointModel, ErrorModel, FieldModel, ServiceModel, SystemModel, Text, TypeModel, UpstreamModel } from './system-model.js';
+import type { EndpointModel, ErrorModel, FieldModel, RouteModel, ServiceModel, SystemModel, Text, TypeModel, UpstreamModel } from './system-model.js';
 import { invalidValue, sampleValue, type TypeTable } from './sample-values.js';
 import { tsLiteral } from './ts-literal.js';
 
@@ -91,6 +92,7 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
   const transports = Object.fromEntries(
     (Object.keys(TRANSPORTS) as TransportName[]).map((key) => [key, (context.transports ?? DEFAULT_TRANSPORTS).includes(key)]),
   ) as Record<TransportName, boolean>;
+  const routes = routesOf(endpoints);
   const service: ServiceModel = {
     specName: name,
     kebab: kebabCase(name),
@@ -111,6 +113,8 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
     types,
     endpoints,
     hasEndpoints: endpoints.length > 0,
+    routes,
+    methodNotAllowed: methodNotAllowed(routes, endpoints),
     bodyEndpoint: endpoints.find((endpoint) => endpoint.hasBody),
     rateLimitTestEndpoint: enabledMiddleware.ratelimit ? endpoints[0] : undefined,
     errors: [...errors.values()],
@@ -345,4 +349,26 @@ function text(raw: string): Text {
     markdown: oneLine.replace(/[\\`*_[\]<>|]/g, (char) => `\\${char}`),
     literal: JSON.stringify(oneLine),
   };
+}
+
+/**
+ * The paths a service serves and the methods of each: its endpoints' routes and the built-in ones.
+ * A GET route answers HEAD too (fastify adds it).
+ */
+function routesOf(endpoints: EndpointModel[]): RouteModel[] {
+  const methods = new Map<string, string[]>();
+  const routes: [string, string][] = [...BUILT_IN_ROUTES.map((route) => route.split(' ') as [string, string]), ...endpoints.map((endpoint): [string, string] => [endpoint.method, endpoint.path])];
+  for (const [method, path] of routes) {
+    const pattern = `^${path.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`;
+    methods.set(pattern, [...(methods.get(pattern) ?? []), ...(method === 'GET' ? ['GET', 'HEAD'] : [method])]);
+  }
+  return [...methods].map(([pattern, answered]) => ({ pattern, methods: answered }));
+}
+
+/** GET /health (or the first endpoint's path) with a method not answered there, and what is. */
+function methodNotAllowed(routes: RouteModel[], endpoints: EndpointModel[]): { method: string; url: string; allow: string } {
+  const url = endpoints[0]?.sample.url.split('?')[0] ?? '/health';
+  const allowed = routes.filter((route) => new RegExp(route.pattern).test(url)).flatMap((route) => route.methods);
+  const method = ['PATCH', 'PUT', 'DELETE', 'POST', 'GET'].find((candidate) => !allowed.includes(candidate))!;
+  return { method, url, allow: allowed.join(', ') };
 }

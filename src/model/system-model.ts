@@ -62,6 +62,10 @@ export interface ServiceModel {
   rateLimitTestEndpoint?: EndpointModel;
   /** An endpoint that takes a JSON body, for the contract test of the body size limit. */
   bodyEndpoint?: EndpointModel;
+  /** Every path the service serves (its endpoints' and the built-in ones), with the methods it answers: for 405 and its Allow header. */
+  routes: RouteModel[];
+  /** A request to a path the service serves with a method it does not answer there, for the contract test of 405. */
+  methodNotAllowed: { method: string; url: string; allow: string };
   /** Declared errors of all endpoints, each once. */
   errors: ErrorModel[];
   hasErrors: boolean;
@@ -71,6 +75,13 @@ export interface ServiceModel {
   startAfter: string[];
   /** `OrderingDeps`: what the service class receives through its constructor. */
   depsName: string;
+}
+
+export interface RouteModel {
+  /** A regular expression (source) that a request path of this route matches: `^/orders/[^/]+$`. */
+  pattern: string;
+  /** The methods answered there, in the order an Allow header lists them: GET, HEAD, DELETE. */
+  methods: string[];
 }
 
 export interface TypeModel {

@@ -303,6 +303,31 @@ describe.each(SYSTEMS)('the generated $name system', (system) => {
       expect(answer.json.error.code).toBe('NOT_FOUND');
     });
 
+    it('answers 405 METHOD_NOT_ALLOWED with Allow to a known path with a method it does not serve', async () => {
+      const answer = await call(service, { method: 'PATCH', path: '/health' });
+      expect([answer.status, answer.headers.get('allow'), answer.json.error.code]).toEqual([405, 'GET, HEAD', 'METHOD_NOT_ALLOWED']);
+    });
+
+    it.runIf(testCase.name === 'ordering')('answers PATCH /orders/{orderId} (only GET and DELETE there) with 405 and Allow: GET, HEAD, DELETE', async () => {
+      const answer = await call(service, { method: 'PATCH', path: `/orders/${ORDER_ID}` });
+      expect([answer.status, answer.headers.get('allow'), answer.json.error.code]).toEqual([405, 'GET, HEAD, DELETE', 'METHOD_NOT_ALLOWED']);
+    });
+
+    // Bodies the transport cannot read: stable codes of this API, never the web framework's names.
+    const withBody = testCase.stubs.find((stub) => stub.body !== undefined);
+    it.runIf(withBody)('answers MALFORMED_JSON 400, UNSUPPORTED_MEDIA_TYPE 415 (text/plain and XML) and PAYLOAD_TOO_LARGE 413', async () => {
+      const send = async (contentType: string, body: string) => {
+        const response = await fetch(service.base + withBody!.path, { method: withBody!.method, headers: { 'content-type': contentType }, body, signal: AbortSignal.timeout(10_000) });
+        const text = await response.text();
+        expect(text, text).not.toMatch(/FST_|fastify/i);
+        return [response.status, (JSON.parse(text) as { error: { code: string } }).error.code];
+      };
+      expect(await send('application/json', '{"not json')).toEqual([400, 'MALFORMED_JSON']);
+      expect(await send('text/plain', 'hello')).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+      expect(await send('application/xml', '<order/>')).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+      expect(await send('application/json', JSON.stringify({ padding: 'x'.repeat(2_000_000) }))).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    });
+
     it('serves GET /metrics in Prometheus text format, counting the calls made', async () => {
       const answer = await call(service, { method: 'GET', path: '/metrics' });
       expect(answer.status).toBe(200);
