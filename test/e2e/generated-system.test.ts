@@ -369,6 +369,36 @@ describe.each(SYSTEMS)('the generated $name system', (system) => {
   });
 
   if (system.name === 'example') {
+    it('limits what a client may send, as configured: slow headers 408, large headers 431, not HTTP 400, each with the error body; keep-alive outlasts a load balancer', { timeout: 60_000 }, async () => {
+      const limited = await startService(join(dir, 'services/ordering'), { env: { HEADERS_TIMEOUT_MS: '500', REQUEST_TIMEOUT_MS: '1000', HEADER_LIMIT_BYTES: '4096' } });
+      try {
+        /** Writes raw bytes on a new connection; answers what came back before the server closed it, and when. */
+        const raw = (data: string) =>
+          within(
+            new Promise<{ text: string; ms: number }>((resolve, reject) => {
+              const started = Date.now();
+              const socket = new Socket();
+              let text = '';
+              socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+              socket.on('error', reject).on('close', () => resolve({ text, ms: Date.now() - started }));
+              socket.connect(limited.port, '127.0.0.1', () => socket.write(data));
+            }),
+            10_000,
+            'the server closing the connection',
+          );
+        const slow = await raw('GET /health HTTP/1.1\r\nHost: x\r\n');
+        expect(slow.text).toMatch(/^HTTP\/1\.1 408 [^]*"code":"REQUEST_TIMEOUT"/);
+        expect(slow.ms).toBeLessThan(3_000);
+        expect((await raw('NOT HTTP\r\n\r\n')).text).toMatch(/^HTTP\/1\.1 400 [^]*"code":"MALFORMED_REQUEST"/);
+        const large = await fetch(`${limited.base}/health`, { headers: { 'x-large': 'a'.repeat(8_000) }, signal: AbortSignal.timeout(5_000) });
+        expect([large.status, ((await large.json()) as { error: { code: string } }).error.code]).toEqual([431, 'HEADERS_TOO_LARGE']);
+        const fine = await fetch(`${limited.base}/health`, { signal: AbortSignal.timeout(5_000) });
+        expect(fine.headers.get('keep-alive')).toBe('timeout=72');
+      } finally {
+        stop(limited.pid);
+      }
+    });
+
     it('drains a request in flight on SIGTERM, refuses new ones, then exits 0', { timeout: 120_000 }, async () => {
       // A copy of the ordering service (outside the workspaces, beside node_modules/ of the system)
       // whose user-owned getOrder is slow but valid.
