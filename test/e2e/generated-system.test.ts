@@ -308,6 +308,12 @@ describe.each(SYSTEMS)('the generated $name system', (system) => {
       expect([answer.status, answer.headers.get('allow'), answer.json.error.code]).toEqual([405, 'GET, HEAD', 'METHOD_NOT_ALLOWED']);
     });
 
+    it('answers 400 MALFORMED_REQUEST to a URL that does not decode (the fuzz test found the framework\'s own body there)', async () => {
+      const answer = await call(service, { method: 'GET', path: '/health%' });
+      expect([answer.status, answer.json.error.code]).toEqual([400, 'MALFORMED_REQUEST']);
+      expect(answer.text).not.toMatch(/FST_/);
+    });
+
     it.runIf(testCase.name === 'ordering')('answers PATCH /orders/{orderId} (only GET and DELETE there) with 405 and Allow: GET, HEAD, DELETE', async () => {
       const answer = await call(service, { method: 'PATCH', path: `/orders/${ORDER_ID}` });
       expect([answer.status, answer.headers.get('allow'), answer.json.error.code]).toEqual([405, 'GET, HEAD, DELETE', 'METHOD_NOT_ALLOWED']);
