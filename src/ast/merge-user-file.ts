@@ -110,12 +110,8 @@ export async function mergeUserFile(path: string, current: string, fresh: string
     return Node.isStringLiteral(first) ? [first.getLiteralValue()] : [];
   }));
   for (const statement of generated.getStatements()) {
-    if (!Node.isExpressionStatement(statement)) continue;
-    const call = statement.getExpression();
-    if (!Node.isCallExpression(call) || !/^test(\.todo)?$/.test(call.getExpression().getText())) continue;
-    const first = call.getArguments()[0];
-    if (!Node.isStringLiteral(first)) continue;
-    const name = first.getLiteralValue();
+    const name = testName(statement);
+    if (name === undefined) continue;
     if ([...testNames].some((existing) => existing === name || existing.startsWith(`${name} `) || existing.startsWith(`${name}:`))) continue;
     appendStatement(user, adapt(statement.getFullText().replace(/^\s*\n/, '\n'), 0));
     added.push(`test ${name}`);
@@ -220,11 +216,17 @@ function memberName(member: MethodDeclaration | ConstructorDeclaration): string 
 /** What names a top-level statement the generator writes into a user's file: `toPayer`, `test placeOrder`. */
 function statementKey(statement: TsNode): string | undefined {
   if (Node.isFunctionDeclaration(statement)) return statement.getName();
+  const name = testName(statement);
+  return name === undefined ? undefined : `test ${name}`;
+}
+
+/** The title of a `test('x', ...)` or `test.todo('x')` statement; undefined for any other statement. */
+function testName(statement: TsNode): string | undefined {
   if (!Node.isExpressionStatement(statement)) return undefined;
   const call = statement.getExpression();
   if (!Node.isCallExpression(call) || !/^test(\.todo)?$/.test(call.getExpression().getText())) return undefined;
   const first = call.getArguments()[0];
-  return Node.isStringLiteral(first) ? `test ${first.getLiteralValue()}` : undefined;
+  return Node.isStringLiteral(first) ? first.getLiteralValue() : undefined;
 }
 
 /**

@@ -81,11 +81,12 @@ export function keepDeclarationsInUse(fresh: string, previous: string | undefine
  */
 function placeKept(fresh: string, previous: string, kept: Declaration[], usedBy: ReadonlyMap<string, string[]>): string {
   const keptNames = new Set(kept.map((declaration) => declaration.name));
+  const freshNames = new Set(declarationsOf(fresh).map((declaration) => declaration.name));
   let content = fresh;
   let after: string | undefined;
   for (const declaration of declarationsOf(previous)) {
     if (!keptNames.has(declaration.name)) {
-      if (declarationsOf(content).some((present) => present.name === declaration.name)) after = declaration.name;
+      if (freshNames.has(declaration.name)) after = declaration.name;
       continue;
     }
     const users = usedBy.get(declaration.name)!;
