@@ -22,6 +22,8 @@ export const camelCase = (name: string) => {
 };
 export const kebabCase = (name: string) => words(name).join('-');
 export const screamingCase = (name: string) => words(name).join('_').toUpperCase();
+/** Protocol Buffers' style for fields, files and packages: `customerId` -> `customer_id`. */
+export const snakeCase = (name: string) => words(name).join('_');
 
 /** A name as the spec allows for contexts, endpoints, types and errors: a letter, then letters, digits, `-` or `_`. */
 export const SPEC_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;

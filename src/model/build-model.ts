@@ -1,5 +1,5 @@
-import { camelCase, kebabCase, pascalCase, screamingCase } from '../naming.js';
-import { errorClassName, errorStatus } from '../spec/error-status.js';
+import { camelCase, kebabCase, pascalCase, screamingCase, snakeCase } from '../naming.js';
+import { ERROR_KINDS, errorClassName, errorKind } from '../spec/error-kind.js';
 import { parseRoute } from '../spec/parse-route.js';
 import type { RawFields, RawSpec } from '../spec/spec-schema.js';
 import {
@@ -7,6 +7,7 @@ import {
   BUILT_IN_ROUTES,
   DEFAULT_MIDDLEWARE,
   DEFAULT_TRANSPORTS,
+  GRPC_PORT_OFFSET,
   MIDDLEWARE,
   PRIMITIVES,
   QUERY_METHODS,
@@ -16,7 +17,9 @@ import {
   type TransportName,
 } from '../spec/tables.js';
 import { elementType, parseTypeExpression, showTypeExpression, type TypeExpression } from '../spec/type-expression.js';
+import { buildProto, type MessageSource, type RpcSource } from './build-proto.js';
 import { buildTranslations } from './build-translations.js';
+import type { ProtoNumbers } from './number-proto-fields.js';
 import type { EndpointModel, ErrorModel, FieldModel, RouteModel, ServiceModel, SystemModel, Text, TypeModel, UpstreamModel } from './system-model.js';
 import { invalidValue, sampleValue, type TypeTable } from './sample-values.js';
 import { tsLiteral } from './ts-literal.js';
@@ -25,9 +28,11 @@ import { tsLiteral } from './ts-literal.js';
  * Turns a valid spec into the model the templates render. It assumes validateSpec accepted the
  * spec; every name variant, route and schema is computed here once.
  */
-export function buildModel(spec: RawSpec): SystemModel {
+export function buildModel(spec: RawSpec, previousNumbers: ProtoNumbers = {}): SystemModel {
   const contexts = Object.entries(spec.contexts);
-  const built = contexts.map(([name, context], index) => buildService(spec, name, context, index));
+  // The record of contexts that stay is kept, also while one serves no gRPC: its numbers stay taken.
+  const protoNumbers: ProtoNumbers = structuredClone(Object.fromEntries(Object.entries(previousNumbers).filter(([name]) => Object.hasOwn(spec.contexts, name))));
+  const built = contexts.map(([name, context], index) => buildService(spec, name, context, index, protoNumbers));
   const byName = new Map(built.map((entry) => [entry.service.specName, entry]));
   for (const [name, context] of contexts) {
     const { service, typeTable } = byName.get(name)!;
@@ -35,6 +40,10 @@ export function buildModel(spec: RawSpec): SystemModel {
       buildUpstream(upstream, use, byName.get(upstream)!, typeTable),
     );
     service.hasUpstreams = service.upstreams.length > 0;
+    service.protos = [...(service.grpc ? [service.grpc] : []), ...service.upstreams.flatMap((upstream) => (upstream.grpc ? [upstream.grpc] : []))];
+    for (const transport of Object.keys(TRANSPORTS) as TransportName[]) {
+      service.clientTransports[transport] = service.upstreams.some((upstream) => upstream.via === transport);
+    }
   }
   const services = built.map((entry) => entry.service);
   // docker compose rejects cyclic depends_on: an upstream that (transitively) calls back is left out.
@@ -63,6 +72,7 @@ export function buildModel(spec: RawSpec): SystemModel {
         translations: upstream.translations.map(({ upstream: from, local }) => ({ upstream: from, local })),
       })),
     ),
+    protoNumbers,
   };
 }
 
@@ -74,7 +84,7 @@ interface BuiltService {
   typeTable: TypeTable;
 }
 
-function buildService(spec: RawSpec, name: string, context: RawContext, index: number): BuiltService {
+function buildService(spec: RawSpec, name: string, context: RawContext, index: number, protoNumbers: ProtoNumbers): BuiltService {
   const pascal = pascalCase(name);
   const typeTable: TypeTable = new Map(Object.entries(context.types ?? {}).map(([typeName, fields]) => [typeName, parseFields(fields)]));
   const types: TypeModel[] = [...typeTable].map(([typeName, fields]) => ({
@@ -92,7 +102,10 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
   const transports = Object.fromEntries(
     (Object.keys(TRANSPORTS) as TransportName[]).map((key) => [key, (context.transports ?? DEFAULT_TRANSPORTS).includes(key)]),
   ) as Record<TransportName, boolean>;
-  const routes = routesOf(endpoints);
+  // Without the http transport, the HTTP server answers only its built-in routes.
+  const httpEndpoints = transports.http ? endpoints : [];
+  const routes = routesOf(httpEndpoints);
+  const port = context.port ?? BASE_PORT + index + 1;
   const service: ServiceModel = {
     specName: name,
     kebab: kebabCase(name),
@@ -103,8 +116,13 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
     interfaceName: `${pascal}Service`,
     className: `${pascal}ServiceImpl`,
     description: text(context.description ?? `The ${name} bounded context.`),
-    port: context.port ?? BASE_PORT + index + 1,
+    port,
+    grpcPort: context.grpcPort ?? port + GRPC_PORT_OFFSET,
     transports,
+    grpc: transports.grpc ? buildProto(spec.name, name, typeSources(name, typeTable), rpcSources(context), (protoNumbers[name] ??= {})) : undefined,
+    // Filled in once every service is built.
+    protos: [],
+    clientTransports: Object.fromEntries(Object.keys(TRANSPORTS).map((key) => [key, false])) as Record<TransportName, boolean>,
     middleware: (Object.keys(MIDDLEWARE) as MiddlewareName[])
       .filter((key) => enabledMiddleware[key])
       .sort((a, b) => MIDDLEWARE[a].order - MIDDLEWARE[b].order)
@@ -114,9 +132,10 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
     endpoints,
     hasEndpoints: endpoints.length > 0,
     routes,
-    methodNotAllowed: methodNotAllowed(routes, endpoints),
-    bodyEndpoint: endpoints.find((endpoint) => endpoint.hasBody),
-    rateLimitTestEndpoint: enabledMiddleware.ratelimit ? endpoints[0] : undefined,
+    methodNotAllowed: methodNotAllowed(routes, httpEndpoints),
+    bodyEndpoint: httpEndpoints.find((endpoint) => endpoint.hasBody),
+    httpEndpoints,
+    rateLimitTestEndpoint: enabledMiddleware.ratelimit ? httpEndpoints[0] : undefined,
     errors: [...errors.values()],
     hasErrors: errors.size > 0,
     // Filled in once every service is built: an upstream's model is needed.
@@ -149,12 +168,16 @@ function buildUpstream(name: string, use: RawUse, upstream: BuiltService, localT
   }
   for (const [upstreamType] of pairs) visit({ kind: 'ref', name: upstreamType });
   const translations = buildTranslations(pairs, upstream.typeTable, localTypes, name);
-  const { pascal, kebab, port } = upstream.service;
+  const { pascal, kebab } = upstream.service;
+  const via = use.via ?? (upstream.service.transports.http ? 'http' : 'grpc');
+  const port = via === 'grpc' ? upstream.service.grpcPort : upstream.service.port;
   return {
     specName: name,
     kebab,
     pascal,
     camel: upstream.service.camel,
+    via,
+    grpc: via === 'grpc' ? upstream.service.grpc : undefined,
     urlVariable: `${screamingCase(name)}_URL`,
     defaultUrl: `http://127.0.0.1:${port}`,
     composeUrl: `http://${kebab}:${port}`,
@@ -232,7 +255,9 @@ function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints
     specName: errorName,
     className: errorClassName(errorName),
     code: screamingCase(errorClassName(errorName).replace(/Error$/, '')),
-    status: errorStatus(errorName),
+    kind: errorKind(errorName),
+    status: ERROR_KINDS[errorKind(errorName)].http,
+    grpcStatus: ERROR_KINDS[errorKind(errorName)].grpc,
   }));
   return {
     specName: name,
@@ -259,6 +284,7 @@ function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints
     querySchemaJson: queryFields.length > 0 ? json(objectSchema(queryFields)) : undefined,
     bodySchemaJson: bodyFields.length > 0 ? json(objectSchema(bodyFields)) : undefined,
     responseSchemaJson: json(objectSchema(response)),
+    requestSchemaJson: json(objectSchema(request)),
     errors,
     callSpecJson: json({
       method: route.method,
@@ -275,7 +301,44 @@ function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints
       responseJson: json(sampleObject(response, typeTable)),
     },
     badRequest: badRequest(route.path, pathFields, queryFields, bodyFields, sampleOf),
+    grpcBadRequest: grpcBadRequest(request, sampleRequest),
   };
+}
+
+/**
+ * A request message the gRPC transport must reject: one without a required message field, else
+ * one whose uuid or datetime is not one. Every other wrong value cannot be encoded in the first place.
+ */
+function grpcBadRequest(request: ParsedField[], sample: Record<string, unknown>): EndpointModel['grpcBadRequest'] {
+  const message = request.find((field) => !field.optional && field.type.kind === 'ref');
+  if (message) {
+    const { [message.name]: _missing, ...rest } = sample;
+    return { requestJson: json(rest), reason: `required "${message.name}" is missing`, field: snakeCase(message.name) };
+  }
+  const formatted = request.find((field) => field.type.kind === 'primitive' && (field.type.name === 'uuid' || field.type.name === 'datetime'));
+  if (!formatted) return undefined;
+  const typeName = (formatted.type as { name: PrimitiveName }).name;
+  return { requestJson: json({ ...sample, [formatted.name]: `not-a-${typeName}` }), reason: `"${formatted.name}" is not a ${typeName}`, field: snakeCase(formatted.name) };
+}
+
+/** A context's types as proto messages. */
+function typeSources(context: string, typeTable: TypeTable): MessageSource[] {
+  return [...typeTable].map(([typeName, fields]) => ({ name: pascalCase(typeName), comment: `${typeName}, in the ${context} context's own terms.`, fields }));
+}
+
+/** A context's endpoints as rpcs, each with its own request and response message. */
+function rpcSources(context: RawContext): RpcSource[] {
+  return Object.entries(context.endpoints ?? {}).map(([name, endpoint]) => {
+    const pascal = pascalCase(name);
+    return {
+      specName: name,
+      camel: camelCase(name),
+      pascal,
+      comment: text(endpoint.description ?? `${pascal} (no description in the spec yet).`).doc,
+      request: { name: `${pascal}Request`, comment: `The request of ${pascal}.`, fields: parseFields(endpoint.request) },
+      response: { name: `${pascal}Response`, comment: `The response of ${pascal}.`, fields: parseFields(endpoint.response) },
+    };
+  });
 }
 
 function sampleObject(fields: ParsedField[], typeTable: TypeTable): Record<string, unknown> {

@@ -1,4 +1,6 @@
+import type { ErrorKind } from '../spec/error-kind.js';
 import type { HttpMethod, MiddlewareName, TransportName } from '../spec/tables.js';
+import type { ProtoNumbers } from './number-proto-fields.js';
 
 /**
  * What the templates see: the spec with every name variant, route, schema and sample computed once.
@@ -12,6 +14,8 @@ export interface SystemModel {
   services: ServiceModel[];
   /** Every `uses` edge, for the context map. */
   edges: ContextEdge[];
+  /** The field numbers of every gRPC message, for `.kit/proto-numbers.json`. */
+  protoNumbers: ProtoNumbers;
 }
 
 /** A spec description, escaped once for each place it lands in, so any text is safe anywhere. */
@@ -51,13 +55,23 @@ export interface ServiceModel {
   className: string;
   description: Text;
   port: number;
+  /** Where the gRPC server listens, when the service serves grpc. */
+  grpcPort: number;
   transports: Record<TransportName, boolean>;
+  /** The service's own gRPC contract, when it serves grpc. */
+  grpc?: ProtoModel;
+  /** Every .proto the service needs: its own and those of upstreams it calls over gRPC. */
+  protos: ProtoModel[];
+  /** The transports its upstream clients use. */
+  clientTransports: Record<TransportName, boolean>;
   /** The enabled middleware in chain order, innermost first. */
   middleware: { name: MiddlewareName; factory: string }[];
   enabledMiddleware: Record<MiddlewareName, boolean>;
   types: TypeModel[];
   endpoints: EndpointModel[];
   hasEndpoints: boolean;
+  /** The endpoints served over HTTP: all of them, or none when the service does not serve http. */
+  httpEndpoints: EndpointModel[];
   /** The endpoint whose route tests the rate limiter, when the service has the middleware. */
   rateLimitTestEndpoint?: EndpointModel;
   /** An endpoint that takes a JSON body, for the contract test of the body size limit. */
@@ -131,6 +145,8 @@ export interface EndpointModel {
   querySchemaJson?: string;
   bodySchemaJson?: string;
   responseSchemaJson: string;
+  /** The whole request (every field, wherever HTTP carries it), for transports that carry it as one message. */
+  requestSchemaJson: string;
   errors: ErrorModel[];
   /** How a client of this endpoint sends a request (a CallSpec of clients/upstream.ts), as source. */
   callSpecJson: string;
@@ -145,6 +161,8 @@ export interface EndpointModel {
   };
   /** A request the transport must reject with 400, when the endpoint's fields allow one. */
   badRequest?: { url: string; payloadJson?: string; reason: string };
+  /** A request the gRPC transport must reject with INVALID_ARGUMENT, and the field (proto name) it names. */
+  grpcBadRequest?: { requestJson: string; reason: string; field: string };
 }
 
 export interface ErrorModel {
@@ -152,7 +170,10 @@ export interface ErrorModel {
   className: string;
   /** Stable machine-readable code in the error body: `OUT_OF_STOCK`. */
   code: string;
+  kind: ErrorKind;
+  /** What the transports answer with: the HTTP status and the gRPC status name. */
   status: number;
+  grpcStatus: string;
 }
 
 export interface UpstreamModel {
@@ -160,6 +181,10 @@ export interface UpstreamModel {
   kebab: string;
   pascal: string;
   camel: string;
+  /** The transport its client uses (`uses.<upstream>.via`). */
+  via: TransportName;
+  /** The upstream's gRPC contract, when the client uses gRPC. */
+  grpc?: ProtoModel;
   /** Environment variable holding its base URL: `BILLING_URL`. */
   urlVariable: string;
   /** Where it listens when run locally, and inside docker compose. */
@@ -206,4 +231,41 @@ export interface FieldMapping {
   expression: string;
   /** Set when no rule matched: the comment that says what the user must write. */
   todo?: string;
+}
+
+/** A context's gRPC contract: what its .proto declares, and how messages map to the spec's names. */
+export interface ProtoModel {
+  /** `shop.ordering.v1` */
+  package: string;
+  /** `shop/ordering/v1/ordering.proto`, below the service's proto/ folder; `path` includes that folder. */
+  importPath: string;
+  path: string;
+  serviceName: string;
+  /** `shop.ordering.v1.OrderingService` */
+  fullServiceName: string;
+  messages: ProtoMessageModel[];
+  rpcs: { name: string; camel: string; specName: string; comment: string; request: string; response: string }[];
+  /** Message -> its fields as `[spec name, proto name, message type?]`, as source: the codec's table. */
+  codecJson: string;
+}
+
+export interface ProtoMessageModel {
+  name: string;
+  comment: string;
+  fields: ProtoFieldModel[];
+  /** `3, 7` and `"old", "gone"`: what no field may take again. */
+  reservedNumbers: string;
+  reservedNames: string;
+}
+
+export interface ProtoFieldModel {
+  /** lower_snake_case, as the proto style wants it. */
+  name: string;
+  specName: string;
+  number: number;
+  /** `optional `, `repeated ` or nothing. */
+  label: string;
+  type: string;
+  /** The message type, when the field holds one (or a list of them). */
+  message?: string;
 }

@@ -9,6 +9,16 @@ export const DEPENDENCY_VERSIONS = {
   fastify: '^5.6.1',
   pino: '^10.1.0',
   promClient: '^15.1.3',
+  /**
+   * The gRPC transport: the reference implementation for Node (measured against Connect-ES in
+   * docs/architecture.md), its .proto loader, the standard health service and server reflection.
+   * protobufjs is the loader's own major, for the rich error details.
+   */
+  grpcJs: '^1.14.3',
+  grpcProtoLoader: '^0.8.0',
+  grpcHealthCheck: '^2.1.0',
+  grpcReflection: '^1.0.4',
+  protobufjs: '^7.5.5',
   /** Circuit breakers of upstream clients; 10 needs Node 22. */
   opossum: '^9.0.0',
   typesOpossum: '^8.1.9',

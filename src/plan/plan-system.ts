@@ -29,6 +29,14 @@ const CONDITIONS: Readonly<Record<string, (service: ServiceModel) => boolean>> =
   'src/clients/upstream.ts': hasUpstreams,
   'src/dependencies.ts': hasUpstreams,
   'test/fakes.ts': hasUpstreams,
+  'buf.yaml': (service) => service.protos.length > 0,
+  'src/transport/grpc.ts': (service) => service.transports.grpc,
+  'src/transport/grpc-details.ts': (service) => service.transports.grpc,
+  'src/transport/grpc-reflection.ts': (service) => service.transports.grpc,
+  'src/transport/grpc-codec.ts': (service) => service.protos.length > 0,
+  'test/grpc.test.ts': (service) => service.transports.grpc,
+  'src/clients/http-transport.ts': (service) => service.clientTransports.http,
+  'src/clients/grpc-transport.ts': (service) => service.clientTransports.grpc,
 };
 
 /** Templates rendered once per upstream context (the path token `__upstream__`), when it applies. */
@@ -62,6 +70,12 @@ export function planSystem(model: SystemModel, renderer: Renderer): PlannedFile[
             content: render(`service/${template}`, { ...base, service, upstream }),
             symbols: owner === 'user' ? upstream.translations.flatMap((pair) => [pair.toName, pair.fromName]) : undefined,
           });
+        }
+        continue;
+      }
+      if (path.includes('__contract__')) {
+        for (const proto of service.protos) {
+          files.push({ path: `services/${service.kebab}/${proto.path}`, owner, content: render(`service/${template}`, { ...base, service, proto }) });
         }
         continue;
       }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildModel } from '../model/build-model.js';
+import type { ProtoNumbers } from '../model/number-proto-fields.js';
 import { packageRoot } from '../package-root.js';
 import { createRenderer } from '../render/create-renderer.js';
 import type { RawSpec } from '../spec/spec-schema.js';
@@ -13,6 +14,8 @@ import { planSystem, type PlannedFile } from './plan-system.js';
 
 export const TEMPLATES_DIR = join(packageRoot, 'templates');
 export const SCHEMA_PATH = '.kit/kit.schema.json';
+/** The field numbers of every gRPC message ever generated (see number-proto-fields.ts). */
+export const PROTO_NUMBERS_PATH = '.kit/proto-numbers.json';
 
 /** What happened to one file. */
 export interface StagedFile {
@@ -36,8 +39,12 @@ const CONFLICT_MARKER = /^<<<<<<< yours: /m;
  * Nothing touches the disk until the tree is committed.
  */
 export async function stageSystem(tree: VirtualTree, spec: RawSpec): Promise<StagedFile[]> {
-  const planned = planSystem(buildModel(spec), await createRenderer(TEMPLATES_DIR));
+  const model = buildModel(spec, JSON.parse(tree.read(PROTO_NUMBERS_PATH) ?? '{}') as ProtoNumbers);
+  const planned = planSystem(model, await createRenderer(TEMPLATES_DIR));
   planned.push({ path: SCHEMA_PATH, owner: 'generator', content: readFileSync(join(packageRoot, 'schema', 'kit.schema.json'), 'utf8') });
+  if (Object.keys(model.protoNumbers).some((context) => Object.keys(model.protoNumbers[context]!).length > 0)) {
+    planned.push({ path: PROTO_NUMBERS_PATH, owner: 'generator', content: `${JSON.stringify(model.protoNumbers, null, 2)}\n` });
+  }
   const previous = parseManifest(tree.read(MANIFEST_PATH))?.files ?? {};
   const next: Record<string, ManifestEntry> = {};
   const staged: StagedFile[] = [];

@@ -7,11 +7,12 @@ import {
   RESERVED_FIELD_NAMES,
   PROTOTYPE_KEYS,
   SPEC_NAME,
+  snakeCase,
 } from '../naming.js';
 import type { SpecPath } from './load-spec.js';
-import { errorClassName, BUILT_IN_ERRORS } from './error-status.js';
+import { errorClassName, BUILT_IN_ERRORS } from './error-kind.js';
 import { parseRoute } from './parse-route.js';
-import { BASE_PORT, BUILT_IN_ROUTES, isPrimitive, PRIMITIVES, QUERY_METHODS } from './tables.js';
+import { BASE_PORT, BUILT_IN_ROUTES, GRPC_PORT_OFFSET, isPrimitive, PRIMITIVES, QUERY_METHODS } from './tables.js';
 import { elementType, parseTypeExpression, showTypeExpression } from './type-expression.js';
 
 /** A problem found in the spec, located by path; validate-spec turns the path into a line and column. */
@@ -31,6 +32,8 @@ const stringsOf = (value: unknown): [number, string][] =>
   Array.isArray(value) ? value.flatMap((item, index) => (typeof item === 'string' ? [[index, item] as [number, string]] : [])) : [];
 
 const PRIMITIVE_LIST = Object.keys(PRIMITIVES).join(', ');
+/** A field name as Protocol Buffers' style guide (and buf lint) wants it. */
+const PROTO_FIELD_NAME = /^[a-z][a-z0-9_]*$/;
 
 /** What is wrong with one value, and how to fix it: a finding without its place. */
 export interface NameProblem {
@@ -77,6 +80,8 @@ export function checkSemantics(spec: unknown): Finding[] {
   const findings: Finding[] = [];
   const error = (path: SpecPath, message: string, hint: string, key = false) =>
     findings.push({ severity: 'error', path, key, message, hint });
+  const warn = (path: SpecPath, message: string, hint: string, key = false) =>
+    findings.push({ severity: 'warning', path, key, message, hint });
   if (!isDict(spec)) return findings;
 
   if (typeof spec.name === 'string') {
@@ -114,22 +119,28 @@ export function checkSemantics(spec: unknown): Finding[] {
   // PascalCase is the strictest form a context name takes (`order2` and `order-2` meet there).
   checkCollisions(validContexts.map(([name]) => [['contexts', name], name]), pascalCase, 'context');
 
-  // Ports: explicit or 8080 + position (1-based), never shared.
+  // Ports: HTTP explicit or 8080 + position (1-based); gRPC explicit or the HTTP port + 1000; never shared.
   const portOwners = new Map<number, string>();
+  const claimPort = (port: number, owner: string, path: SpecPath, defaulted: boolean, hint: string) => {
+    const taken = portOwners.get(port);
+    if (taken === undefined) return void portOwners.set(port, owner);
+    error(path, `port ${port} of ${owner} is already used by ${taken}`, defaulted ? hint : 'give each context and gRPC server its own port', defaulted);
+  };
   contexts.forEach(([name, context], index) => {
-    const explicit = isDict(context) && typeof context.port === 'number' ? context.port : undefined;
+    if (!isDict(context)) return;
+    const explicit = typeof context.port === 'number' ? context.port : undefined;
     const port = explicit ?? BASE_PORT + index + 1;
-    const owner = portOwners.get(port);
-    if (owner !== undefined) {
-      error(
-        explicit !== undefined ? ['contexts', name, 'port'] : ['contexts', name],
-        `port ${port} of context "${name}" is already used by context "${owner}"`,
-        explicit !== undefined ? 'give each context its own port' : `the default port is ${BASE_PORT} + position; set "port:" explicitly`,
-        explicit === undefined,
-      );
-    } else {
-      portOwners.set(port, name);
+    claimPort(port, `context "${name}"`, explicit !== undefined ? ['contexts', name, 'port'] : ['contexts', name], explicit === undefined, `the default port is ${BASE_PORT} + position; set "port:" explicitly`);
+    const servesGrpc = Array.isArray(context.transports) && context.transports.includes('grpc');
+    const explicitGrpc = typeof context.grpcPort === 'number' ? context.grpcPort : undefined;
+    if (!servesGrpc) {
+      if (explicitGrpc !== undefined) warn(['contexts', name, 'grpcPort'], `context "${name}" sets grpcPort but does not serve grpc`, 'add grpc to its transports, or remove grpcPort');
+      return;
     }
+    const grpcPort = explicitGrpc ?? port + GRPC_PORT_OFFSET;
+    const grpcPath: SpecPath = explicitGrpc !== undefined ? ['contexts', name, 'grpcPort'] : ['contexts', name];
+    if (grpcPort > 65535) error(grpcPath, `the gRPC port of context "${name}" would be ${grpcPort}, above 65535`, 'set "grpcPort:" explicitly', true);
+    else claimPort(grpcPort, `the gRPC server of context "${name}"`, grpcPath, explicitGrpc === undefined, `the default gRPC port is the HTTP port + ${GRPC_PORT_OFFSET}; set "grpcPort:" explicitly`);
   });
 
   const typesByContext = new Map<string, Set<string>>();
@@ -150,8 +161,11 @@ export function checkSemantics(spec: unknown): Finding[] {
       generated.set(`${pascalCase(endpointName)}Response`, `the response type of endpoint "${endpointName}"`);
     }
 
+    const servesGrpc = Array.isArray(context.transports) && context.transports.includes('grpc');
     const checkFields = (path: SpecPath, fields: unknown, owner: string) => {
       const names = new Map<string, string>();
+      // gRPC fields are lower_snake_case: two names may meet there (orderId, order_id).
+      const protoNames = new Map<string, string>();
       for (const [rawName, rawType] of entriesOf(fields)) {
         const fieldPath = [...path, rawName];
         const name = rawName.endsWith('?') ? rawName.slice(0, -1) : rawName;
@@ -164,6 +178,19 @@ export function checkSemantics(spec: unknown): Finding[] {
         }
         names.set(name, rawName);
         const type = parseTypeExpression(rawType);
+        if (servesGrpc) {
+          const protoName = snakeCase(name);
+          const other = protoNames.get(protoName);
+          if (!PROTO_FIELD_NAME.test(protoName)) {
+            error(fieldPath, `field name "${name}" of ${owner} has no gRPC form (it becomes "${protoName}")`, 'start it with a letter', true);
+          } else if (other !== undefined && other !== name) {
+            error(fieldPath, `field "${name}" of ${owner} collides with "${other}" over gRPC: both become "${protoName}"`, 'rename one of them', true);
+          }
+          protoNames.set(protoName, name);
+          if (type?.kind === 'list' && type.of.kind === 'list') {
+            error(fieldPath, `field "${name}" of ${owner} is a list of lists, which gRPC cannot carry`, 'make the inner list a field of a type of its own', true);
+          }
+        }
         if (!type) {
           error(fieldPath, `"${formatRaw(rawType)}" is not a field type`, `use ${PRIMITIVE_LIST}, a type of context "${contextName}", or [T] for a list`);
           continue;
@@ -283,6 +310,10 @@ export function checkSemantics(spec: unknown): Finding[] {
           const suggestion = closest(endpointName, [...upstreamEndpoints]);
           error([...path, 'endpoints', index], `context "${upstreamName}" has no endpoint "${endpointName}"`, suggestion ? `did you mean "${suggestion}"?` : `its endpoints: ${[...upstreamEndpoints].join(', ') || 'none'}`);
         }
+      }
+      const served = isDict(upstream) && Array.isArray(upstream.transports) ? upstream.transports.filter((name) => typeof name === 'string') : ['http'];
+      if (typeof use.via === 'string' && served.length > 0 && !served.includes(use.via)) {
+        error([...path, 'via'], `context "${upstreamName}" does not serve ${use.via}`, `add ${use.via} to contexts.${upstreamName}.transports, or use via: ${served[0]}`);
       }
       const upstreamTypes = typesByContext.get(upstreamName) ?? new Set<string>();
       for (const [upstreamType, localType] of entriesOf(use.translate)) {

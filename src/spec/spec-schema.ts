@@ -42,6 +42,10 @@ export const endpointSchema = z
 export const upstreamSchema = z
   .strictObject({
     endpoints: z.array(z.string()).optional().meta({ description: "The upstream's endpoints this context calls." }),
+    via: z
+      .enum(Object.keys(TRANSPORTS) as [keyof typeof TRANSPORTS])
+      .optional()
+      .meta({ description: 'The transport of the client: one the upstream serves. Default: http when it serves http.' }),
     translate: z
       .record(z.string(), z.string())
       .optional()
@@ -55,8 +59,10 @@ export const contextSchema = z
     port: z.int().min(1).max(65535).optional().meta({ description: 'HTTP port; default 8080 + position.' }),
     transports: z
       .array(z.enum(Object.keys(TRANSPORTS) as [keyof typeof TRANSPORTS]))
+      .min(1)
       .optional()
-      .meta({ description: 'Default [http].' }),
+      .meta({ description: `Any of ${Object.keys(TRANSPORTS).join(', ')}. Default [http]. Without http, the HTTP port serves only /health and /metrics.` }),
+    grpcPort: z.int().min(1).max(65535).optional().meta({ description: 'gRPC port; default port + 1000.' }),
     middleware: z
       .array(z.enum(Object.keys(MIDDLEWARE) as [keyof typeof MIDDLEWARE]))
       .optional()

@@ -6,6 +6,7 @@
 /** Transports a service can serve. */
 export const TRANSPORTS = {
   http: { summary: 'HTTP/JSON on fastify' },
+  grpc: { summary: 'gRPC on its own port (grpcPort, default port + 1000), with health checks and reflection' },
 } as const;
 export type TransportName = keyof typeof TRANSPORTS;
 export const DEFAULT_TRANSPORTS: readonly TransportName[] = ['http'];
@@ -46,5 +47,7 @@ export const QUERY_METHODS: ReadonlySet<HttpMethod> = new Set(['GET', 'DELETE'])
 export const BUILT_IN_ROUTES = ['GET /health', 'GET /metrics'] as const;
 
 export const BASE_PORT = 8080;
+/** A gRPC port defaults to the context's HTTP port plus this. */
+export const GRPC_PORT_OFFSET = 1000;
 
 export const isPrimitive = (name: string): name is PrimitiveName => Object.hasOwn(PRIMITIVES, name);

@@ -293,7 +293,7 @@ describe('scripted regeneration of the installed example system', () => {
       '// USER: an error of our own, next to the generated ones',
       'export class LedgerClosedError extends DomainError {',
       "  readonly code = 'LEDGER_CLOSED';",
-      '  readonly status = 409;',
+      "  readonly kind = 'already_exists';",
       '}',
       '',
     ].join('\n'), 'billing errors.ts addition');

@@ -22,6 +22,7 @@ describe.each([
   ['odd-values', 'test/fixtures/specs/odd-values.yaml'],
   ['context-map', 'test/fixtures/specs/context-map.yaml'],
   ['keyword-names', 'test/fixtures/specs/keyword-names.yaml'],
+  ['grpc', 'test/fixtures/specs/grpc.yaml'],
 ])('the generated tree of %s', (name, specFile) => {
   test('matches the golden files', async () => {
     const tree = await generate(specFile);

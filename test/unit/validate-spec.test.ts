@@ -695,7 +695,7 @@ describe('validateSpec: ports, transports, middleware', () => {
         { message: 'port 65536 is out of range', line: 6, col: 11 },
         { message: '"contexts.c.port" must be a whole number', line: 8, col: 11, hint: 'whole number' },
         { message: '"contexts.d.port" must be a number', line: 10, col: 11 },
-        { message: 'port 9000 of context "f" is already used by context "e"', line: 14, col: 11, hint: 'give each context its own port' },
+        { message: 'port 9000 of context "f" is already used by context "e"', line: 14, col: 11, hint: 'give each context and gRPC server its own port' },
       ],
     );
   });
@@ -746,11 +746,11 @@ describe('validateSpec: ports, transports, middleware', () => {
         name: shop
         contexts:
           ordering:
-            transports: [http, grpc]
+            transports: [http, nats]
             middleware: [logging, tracing, metrics]
       `,
       [
-        { message: 'unknown transport "grpc"', line: 4, col: 24, hint: 'http' },
+        { message: 'unknown transport "nats"', line: 4, col: 24, hint: 'http' },
         { message: 'unknown middleware "tracing"', line: 5, col: 27, hint: 'logging' },
       ],
     );
@@ -819,7 +819,7 @@ describe('validateSpec: the top level', () => {
         { message: 'unknown key "endpoint" in "contexts.ordering"', line: 5, col: 5, hint: 'endpoints' },
         { message: 'unknown key "ports" in "contexts.ordering"', line: 8, col: 5, hint: 'port' },
         { message: 'unknown key "reqest" in "contexts.ordering.endpoints.placeOrder"', line: 11, col: 9, hint: 'request' },
-        { message: 'unknown key "endpoint" in "contexts.ordering.uses.billing"', line: 14, col: 9, hint: 'allowed keys: endpoints, translate' },
+        { message: 'unknown key "endpoint" in "contexts.ordering.uses.billing"', line: 14, col: 9, hint: 'allowed keys: endpoints, via, translate' },
       ],
     );
   });
@@ -897,7 +897,7 @@ describe('validateSpec: many problems at once', () => {
       contexts:
         ordering:
           port: 99999
-          transports: [grpc]
+          transports: [nats]
           types:
             Customer: { id: strin }
           endpoints:
@@ -913,7 +913,7 @@ describe('validateSpec: many problems at once', () => {
     const expected: [number, number, string][] = [
       [1, 7, 'system name "Shop" is not kebab-case'],
       [4, 11, 'port 99999 is out of range'],
-      [5, 18, 'unknown transport "grpc"'],
+      [5, 18, 'unknown transport "nats"'],
       [7, 23, 'unknown type "strin" in type "Customer"'],
       [10, 15, 'path parameter "{orderId}" is not a field of the request of endpoint "getOrder"'],
       [12, 7, 'endpoint name "1bad" is not an identifier'],
