@@ -667,6 +667,91 @@ describe('validateSpec: the context map', () => {
   });
 });
 
+describe('validateSpec: gRPC', () => {
+  it('accepts a gRPC context and a client of it, with the default gRPC port', () => {
+    expectValid(yaml`
+      name: shop
+      contexts:
+        routing:
+          transports: [http, grpc]
+          endpoints:
+            route: { request: { cargoId: string, legs: [string] }, response: { days: integer } }
+        booking:
+          uses:
+            routing: { via: grpc, endpoints: [route] }
+    `);
+  });
+
+  it('reports a gRPC port taken by another context or gRPC server, by default or explicitly', () => {
+    expectProblems(
+      yaml`
+        name: shop
+        contexts:
+          a:
+            port: 9000
+            transports: [grpc]
+          b:
+            port: 10000
+          c:
+            transports: [grpc]
+            grpcPort: 10000
+          d:
+            port: 65000
+            transports: [grpc]
+      `,
+      [
+        { message: 'port 10000 of context "b" is already used by the gRPC server of context "a"', line: 7, col: 11, hint: 'give each context and gRPC server its own port' },
+        { message: 'port 10000 of the gRPC server of context "c" is already used by the gRPC server of context "a"', line: 10, col: 15 },
+        { message: 'the gRPC port of context "d" would be 66000, above 65535', line: 11, col: 3, hint: 'set "grpcPort:" explicitly' },
+      ],
+    );
+  });
+
+  it('warns about a grpcPort of a context that does not serve gRPC', () => {
+    const result = validate(yaml`
+      name: shop
+      contexts:
+        a:
+          grpcPort: 9100
+    `);
+    expectProblem(result, { message: 'context "a" sets grpcPort but does not serve grpc', line: 4, col: 15, severity: 'warning', hint: 'add grpc to its transports' });
+  });
+
+  it('reports a client over a transport the upstream does not serve', () => {
+    expectProblems(
+      yaml`
+        name: shop
+        contexts:
+          routing:
+            endpoints:
+              route: {}
+          booking:
+            uses:
+              routing: { via: grpc, endpoints: [route] }
+      `,
+      [{ message: 'context "routing" does not serve grpc', line: 8, col: 23, hint: 'add grpc to contexts.routing.transports, or use via: http' }],
+    );
+  });
+
+  it('reports fields that gRPC cannot carry: lists of lists, names that meet in snake_case or have no letters first', () => {
+    expectProblems(
+      yaml`
+        name: shop
+        contexts:
+          routing:
+            transports: [grpc]
+            types:
+              Grid: { cells: [[integer]], orderId: string, order_id: string, _9lives: boolean }
+      `,
+      [
+        { message: 'field "cells" of type "Grid" is a list of lists, which gRPC cannot carry', line: 6, col: 15, hint: 'a type of its own' },
+        { message: 'field "order_id" of type "Grid" collides with "orderId" over gRPC: both become "order_id"', line: 6, col: 52 },
+        { message: 'field name "_9lives" of type "Grid" has no gRPC form (it becomes "9lives")', line: 6, col: 70 },
+      ],
+    );
+  });
+});
+
 describe('validateSpec: ports, transports, middleware', () => {
   it('reports ports out of range, not whole numbers, and shared', () => {
     expectProblems(
