@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { KitError } from '../../errors.js';
 import { systemNameProblem } from '../../spec/check-semantics.js';
-import { BASE_PORT } from '../../spec/tables.js';
+import { BASE_PORT, GRPC_PORT_OFFSET } from '../../spec/tables.js';
 import { packageRoot } from '../../package-root.js';
 import type { SpecSource } from '../../spec/load-spec.js';
 import type { RawSpec } from '../../spec/spec-schema.js';
@@ -152,7 +152,9 @@ async function createSystem(target: string, source: SpecSource, spec: RawSpec, o
   out.line('The services listen on:');
   const width = Math.max(...services.map(([name]) => name.length));
   services.forEach(([name, context], index) => {
-    out.line(`  ${name.padEnd(width)}  http://localhost:${context.port ?? BASE_PORT + index + 1}`);
+    const port = context.port ?? BASE_PORT + index + 1;
+    const grpc = context.transports?.includes('grpc') ? `  gRPC localhost:${context.grpcPort ?? port + GRPC_PORT_OFFSET}` : '';
+    out.line(`  ${name.padEnd(width)}  http://localhost:${port}${grpc}`);
   });
   out.line('');
   out.line('Then write the business logic in services/<context>/src/service.ts.');

@@ -1,11 +1,11 @@
 import { basename, resolve } from 'node:path';
 import { confirm, input, select } from '@inquirer/prompts';
 import { formatLocation, KitError } from '../../errors.js';
-import { kebabCase } from '../../naming.js';
+import { kebabCase, pascalCase } from '../../naming.js';
 import { systemNameProblem } from '../../spec/check-semantics.js';
 import type { SpecSource } from '../../spec/load-spec.js';
 import type { RawSpec } from '../../spec/spec-schema.js';
-import { BASE_PORT } from '../../spec/tables.js';
+import { BASE_PORT, GRPC_PORT_OFFSET } from '../../spec/tables.js';
 import { out } from '../output.js';
 import { showProblem } from './spec-problems.js';
 
@@ -140,9 +140,11 @@ function printSummary(spec: RawSpec, dir: string): void {
   const width = Math.max(...contexts.map(([name]) => name.length));
   contexts.forEach(([name, context], index) => {
     const port = context.port ?? BASE_PORT + index + 1;
-    out.line(`  ${name.padEnd(width)}  port ${port}${context.description ? `  ${context.description}` : ''}`);
+    const grpc = context.transports?.includes('grpc') ? `, gRPC ${context.grpcPort ?? port + GRPC_PORT_OFFSET}` : '';
+    out.line(`  ${name.padEnd(width)}  port ${port}${grpc}${context.description ? `  ${context.description}` : ''}`);
+    const servesHttp = context.transports?.includes('http') ?? true;
     for (const [endpointName, endpoint] of Object.entries(context.endpoints ?? {})) {
-      const [method, path] = (endpoint.http ?? `POST /${kebabCase(endpointName)}`).trim().split(/\s+/);
+      const [method, path] = servesHttp ? (endpoint.http ?? `POST /${kebabCase(endpointName)}`).trim().split(/\s+/) : ['rpc', pascalCase(endpointName)];
       out.line(`    ${method!.toUpperCase().padEnd(6)} ${path!.padEnd(34)} ${endpointName}`);
     }
     const uses = Object.keys(context.uses ?? {});
