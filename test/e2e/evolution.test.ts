@@ -40,7 +40,7 @@ const SEED = Number(REPLAY_SEED || (process.env.EVOLUTION_SEED ?? 20261130));
 const PATH = REPLAY_PATH || undefined;
 
 const work = mkdtempSync(join(tmpdir(), 'cks-evolution-'));
-/** An installed system whose node_modules every sequence links to (the example needs every dependency a service can have). */
+/** An installed system whose node_modules every sequence links to (the initial spec needs every dependency a service can have: an upstream client, gRPC). */
 const installed = join(work, 'installed');
 /** The system of the initial spec, not installed: each sequence starts from a copy. */
 const start = join(work, 'start');
@@ -51,9 +51,9 @@ const tally = { specChanges: 0, specEditsRefused: 0, userEdits: 0, conflictsReso
 
 beforeAll(() => {
   if (!existsSync(join(root, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run "npm run build" first (npm test does it as pretest)');
-  const created = run(process.execPath, [bin, 'installed', '--example', '--yes', '--no-git'], work, 300_000);
-  if (created.status !== 0) throw new Error(`create failed\n${output(created)}`);
   writeFileSync(join(work, 'kit.yaml'), specText(initialSpec()));
+  const created = run(process.execPath, [bin, 'installed', '--spec', 'kit.yaml', '--yes', '--no-git'], work, 300_000);
+  if (created.status !== 0) throw new Error(`create failed\n${output(created)}`);
   const first = run(process.execPath, [bin, 'start', '--spec', 'kit.yaml', '--yes', '--no-install', '--no-git'], work, 60_000);
   if (first.status !== 0) throw new Error(`create of the initial spec failed\n${output(first)}`);
 }, 360_000);
@@ -127,7 +127,9 @@ function evolve(steps: { spec: { kind: number; picks: number[] }; user: { kind: 
     const errors = compiler.emitBeside(dir);
     if (errors.length > 0) fail(`the final system does not compile:\n${show(errors)}`);
     const tests = readdirSync(join(dir, 'services')).flatMap((service) =>
-      existsSync(join(dir, 'services', service, 'tsconfig.json')) ? ['contract', 'service'].map((name) => join('services', service, 'test', `${name}.test.js`)) : [],
+      existsSync(join(dir, 'services', service, 'tsconfig.json'))
+        ? ['contract', 'grpc', 'service'].map((name) => join('services', service, 'test', `${name}.test.js`)).filter((file) => existsSync(join(dir, file)))
+        : [],
     );
     const ran = run(process.execPath, ['--test', ...tests], dir, 120_000);
     if (ran.status !== 0) fail(`the services' tests fail at the end of the sequence\n${output(ran, 20_000)}`);

@@ -18,9 +18,11 @@ interface Endpoint {
 }
 interface Use {
   endpoints: string[];
+  via?: string;
   translate?: Record<string, string>;
 }
 interface Context {
+  transports?: string[];
   types?: Record<string, Fields>;
   endpoints?: Record<string, Endpoint>;
   uses?: Record<string, Use>;
@@ -37,7 +39,7 @@ const FIELD_NAMES = ['id', 'name', 'note', 'qty', 'price', 'tags', 'when', 'new'
 const PRIMITIVE_TYPES = ['string', 'integer', 'number', 'boolean', 'datetime', 'uuid', '[string]'];
 const ERROR_NAMES = ['NotFound', 'OutOfStock', 'Conflict', 'Delete', 'AlreadyShipped'];
 
-/** The spec every sequence starts from: two contexts, one calling the other through a translation. */
+/** The spec every sequence starts from: two contexts, one calling the other over gRPC through a translation. */
 export function initialSpec(): Spec {
   return {
     name: 'evolving',
@@ -49,9 +51,10 @@ export function initialSpec(): Spec {
           getOrder: { request: { id: 'string' }, response: { customer: 'Customer', 'note?': 'string' }, errors: ['NotFound'] },
           delete: { request: { id: 'string' }, response: { ok: 'boolean' } },
         },
-        uses: { billing: { endpoints: ['charge'], translate: { Payer: 'Customer' } } },
+        uses: { billing: { endpoints: ['charge'], via: 'grpc', translate: { Payer: 'Customer' } } },
       },
       billing: {
+        transports: ['http', 'grpc'],
         types: { Payer: { id: 'string', name: 'string', iban: 'string' } },
         endpoints: {
           charge: { request: { payer: 'Payer', amount: 'number' }, response: { receiptId: 'string' }, errors: ['Declined'] },
@@ -68,7 +71,7 @@ export interface SpecEdit {
   picks: number[];
 }
 
-export const specEdit: fc.Arbitrary<SpecEdit> = fc.record({ kind: fc.nat(15), picks: fc.array(fc.nat(1000), { minLength: 6, maxLength: 6 }) });
+export const specEdit: fc.Arbitrary<SpecEdit> = fc.record({ kind: fc.nat(17), picks: fc.array(fc.nat(1000), { minLength: 6, maxLength: 6 }) });
 
 /** The kinds of edit, by `kind`, each a change a spec can undergo. */
 const EDITS: readonly ((spec: Spec, pick: Picker) => string)[] = [
@@ -88,6 +91,8 @@ const EDITS: readonly ((spec: Spec, pick: Picker) => string)[] = [
   addUse,
   removeUse,
   changeUsedEndpoints,
+  changeTransports,
+  changeVia,
 ];
 
 type Picker = <T>(items: readonly T[]) => T | undefined;
@@ -333,6 +338,32 @@ function changeUsedEndpoints(spec: Spec, pick: Picker): string {
   use.endpoints = use.endpoints.includes(endpoint) ? use.endpoints.filter((name) => name !== endpoint) : [...use.endpoints, endpoint];
   if (use.endpoints.length === 0) return '';
   return `${downstream} now calls ${upstream}: ${use.endpoints.join(', ') || 'nothing'}`;
+}
+
+/** Serves gRPC as well, or no longer (a client of it over gRPC then moves to HTTP), or gRPC only. */
+function changeTransports(spec: Spec, pick: Picker): string {
+  const name = pick(contextNames(spec))!;
+  const context = spec.contexts[name]!;
+  const transports = pick([['http'], ['http', 'grpc'], ['grpc']])!;
+  if (JSON.stringify(transports) === JSON.stringify(context.transports ?? ['http'])) return '';
+  context.transports = transports;
+  for (const other of Object.values(spec.contexts)) {
+    const use = other.uses?.[name];
+    if (use?.via && !transports.includes(use.via)) use.via = transports[0];
+  }
+  return `${name} serves ${transports.join(' and ')}`;
+}
+
+/** A client changes transport, among those its upstream serves. */
+function changeVia(spec: Spec, pick: Picker): string {
+  const downstream = pick(contextNames(spec).filter((name) => Object.keys(spec.contexts[name]!.uses ?? {}).length > 0));
+  if (!downstream) return '';
+  const upstream = pick(Object.keys(spec.contexts[downstream]!.uses!))!;
+  const use = spec.contexts[downstream]!.uses![upstream]!;
+  const via = pick(spec.contexts[upstream]!.transports ?? ['http'])!;
+  if (via === (use.via ?? 'http')) return '';
+  use.via = via;
+  return `${downstream} calls ${upstream} over ${via}`;
 }
 
 function retire(spec: Spec, name: string): void {
