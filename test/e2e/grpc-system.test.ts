@@ -20,6 +20,7 @@ import { childEnv, freePort, parsePrometheus, startService, stop, stopAll, withi
  * - from the generated gRPC client: booking's HTTP endpoint calls routing over gRPC through the
  *   translator, and routing's declared error comes back as booking's own 422 with the same code;
  * - routing's metrics count the gRPC calls as the HTTP ones; SIGTERM lets a gRPC call in flight finish;
+ *   with routing gone, booking answers UPSTREAM_UNAVAILABLE and its breaker opens;
  * - a removed field's number stays reserved after `generate`, and the system still builds.
  *
  * Needs `npm run build` first. Processes are killed by pid in afterAll; every wait is bounded.
@@ -211,6 +212,24 @@ describe('a generated system with gRPC', () => {
     expect(JSON.parse(out).leg.voyageNumber).toBe(SLOW_VOYAGE);
     expect(await within(routing.exited, 15_000, 'routing exit')).toEqual({ code: 0, signal: null });
     stop(routing.pid);
+  });
+
+  it('answers UPSTREAM_UNAVAILABLE once the gRPC upstream is gone, and opens the breaker', async () => {
+    const book = () =>
+      fetch(`${booking.base}/cargos`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ origin: 'SESTO', destination: 'FIHEL', deadline: '2030-01-05T00:00:00.000Z' }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    for (let call = 0; call < 4; call++) {
+      const answer = await book();
+      expect(answer.status).toBe(503);
+      expect((await answer.json()).error.code).toBe('UPSTREAM_UNAVAILABLE');
+    }
+    const samples = parsePrometheus(await (await fetch(`${booking.base}/metrics`)).text());
+    const state = samples.find((sample) => sample.name === 'upstream_circuit_state' && sample.labels.upstream === 'routing' && sample.labels.endpoint === 'fetchRoutesForSpecification');
+    expect(state?.value, 'the circuit to routing is open (2)').toBe(2);
   });
 
   it('keeps a removed field\'s number reserved after generate, and still builds', () => {
