@@ -5,9 +5,12 @@
  *
  *   npm run bench                      everything (about 2 minutes)
  *   npm run bench -- --quick           fewer runs and a shorter load
- *   npm run bench -- --only=startup,generation,regeneration,profile,throughput
+ *   npm run bench -- --only=startup,generation,regeneration,profile,throughput,grpc
  *   npm run bench -- --keep            keep the temporary folder (generated systems, server logs)
  *   npm run bench -- --diagnose        also load the generated service with LOG_LEVEL=warn (logging's cost)
+ *
+ * throughput: the generated HTTP service vs a bare fastify route; grpc: the generated gRPC transport
+ * vs a bare @grpc/grpc-js server (same .proto); both per server CPU-second, servers on one shared CPU.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,10 +24,11 @@ import { killAllSync } from './processes.js';
 import { syntheticSpec } from './synthetic-spec.js';
 import { table, verdict } from './table.js';
 import { runThroughput, type ServerLoad, type ThroughputResult } from './throughput.js';
+import { runGrpcThroughput, type GrpcThroughputResult } from './grpc-throughput.js';
 import { regeneration, type RegenerationRow } from './regeneration.js';
 import { timeToFirstPrompt } from './first-prompt.js';
 
-const SECTIONS = ['startup', 'generation', 'regeneration', 'profile', 'throughput'] as const;
+const SECTIONS = ['startup', 'generation', 'regeneration', 'profile', 'throughput', 'grpc'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const TARGETS = {
@@ -33,6 +37,7 @@ const TARGETS = {
   exampleGenerationMs: 400,
   largeGenerationMs: 5000,
   cpuEfficiencyRatio: 0.7,
+  grpcCpuEfficiencyRatio: 0.7,
 };
 
 const argv = process.argv.slice(2);
@@ -52,6 +57,8 @@ const RUNS = {
   example: { runs: quick ? 3 : 9, warmups: quick ? 1 : 2 },
   synthetic: { runs: quick ? 1 : 3, warmups: 1 },
   load: { connections: 10, warmupSeconds: quick ? 2 : 5, rounds: quick ? 2 : 6, durationSeconds: 2, diagnose: argv.includes('--diagnose') },
+  /** Unary calls in flight per server on one channel (HTTP/2 multiplexes them on one connection). */
+  grpcCallsInFlight: 50,
 };
 const SIZES: [contexts: number, endpoints: number][] = [
   [10, 20],
@@ -111,6 +118,7 @@ interface Results {
   regeneration?: RegenerationRow[];
   profile?: ProfileSummary[];
   throughput?: ThroughputResult & { target: { minRatio: number; pass: boolean } };
+  grpc?: GrpcThroughputResult & { target: { minRatio: number; pass: boolean } };
   targets: { name: string; target: string; value: string; pass: boolean }[];
   /** Sections that broke (a command failed, a server did not start); the exit code is then 1. */
   failures: { section: Section; message: string }[];
@@ -196,6 +204,15 @@ async function main(): Promise<void> {
       target: `>= ${TARGETS.cpuEfficiencyRatio * 100}%`,
       value: `${round(results.throughput.cpuEfficiencyRatio * 100)}%`,
       pass: results.throughput.target.pass,
+    });
+  });
+  await section('grpc', async () => {
+    results.grpc = await grpcThroughput();
+    results.targets.push({
+      name: 'generated gRPC calls/CPU-s vs bare grpc-js',
+      target: `>= ${TARGETS.grpcCpuEfficiencyRatio * 100}%`,
+      value: `${round(results.grpc.cpuEfficiencyRatio * 100)}%`,
+      pass: results.grpc.target.pass,
     });
   });
 
@@ -435,6 +452,58 @@ async function throughput(): Promise<NonNullable<Results['throughput']>> {
     console.log('WARNING: some requests failed or were not 2xx; the throughput figures are not comparable');
   }
   return { ...result, target: { minRatio: TARGETS.cpuEfficiencyRatio, pass } };
+}
+
+/** 4. The generated gRPC transport (same chain) against a bare grpc-js server for the same .proto, per server CPU-second. */
+async function grpcThroughput(): Promise<NonNullable<Results['grpc']>> {
+  heading('gRPC throughput: generated service (logging, metrics, ratelimit; LOG_LEVEL=info to a file) vs bare grpc-js');
+  const { connections: _connections, ...load } = RUNS.load;
+  const result = await runGrpcThroughput(join(work, 'grpc'), { ...load, callsInFlight: RUNS.grpcCallsInFlight }, log);
+  const { setup, pinning } = result;
+  console.log(`setup: generate ${setup.generateMs} ms, npm install ${setup.installMs} ms, tsc build ${setup.buildMs} ms`);
+  console.log(
+    `load: a grpc-js client in the bench process, unary ${result.load.method} with ${JSON.stringify(result.load.request)}, ` +
+      `${result.load.callsInFlight} calls in flight per server (one channel each), 127.0.0.1; ` +
+      `${result.load.warmupSeconds}s warm-up, then ${result.load.rounds} round(s) of ${result.load.durationSeconds}s, all servers at the same time` +
+      (pinning ? `, sharing CPU ${pinning.serverCpu} (load generator on CPU ${pinning.loadCpus})` : ' (not pinned to CPUs: no taskset)'),
+  );
+  console.log(
+    `load generator (this process) used ${result.loadGenerator.cpuShare} of a core during the rounds` +
+      (pinning && result.loadGenerator.cpuShare >= 0.9 ? ': it was the limit, the servers were not saturated (calls per CPU-s still compare)' : ''),
+  );
+  for (const check of result.checks) console.log(`checked: ${check}`);
+  const row = (server: ServerLoad) => [
+    server.server,
+    server.requests,
+    server.reqPerS,
+    server.serverCpuS,
+    server.serverCpuShare,
+    server.reqPerCpuS,
+    server.latencyP50Ms,
+    server.latencyP99Ms,
+    server.errors + server.timeouts,
+  ];
+  console.log(
+    table(
+      ['server', 'calls', 'calls/s', 'server CPU s', 'cores used', 'calls per CPU-s', 'p50 ms', 'p99 ms', 'errors'],
+      [row(result.generated), row(result.bare), ...(result.generatedQuiet ? [row(result.generatedQuiet)] : [])],
+    ),
+  );
+  const pass = result.cpuEfficiencyRatio >= TARGETS.grpcCpuEfficiencyRatio;
+  console.log(
+    `generated / bare, calls per server CPU-second: ${round(result.cpuEfficiencyRatio * 100)}% ` +
+      `(target >= ${TARGETS.grpcCpuEfficiencyRatio * 100}%: ${verdict(pass)}); plain calls/s ratio ${round((result.generated.reqPerS / result.bare.reqPerS) * 100)}%`,
+  );
+  console.log(`round by round: ${result.roundRatios.map((ratio) => `${round(ratio * 100)}%`).join(', ')}`);
+  if (result.generatedQuiet) {
+    const share = 1 - result.generated.reqPerCpuS / result.generatedQuiet.reqPerCpuS;
+    console.log(`call logging (LOG_LEVEL=info vs warn) takes ${round(share * 100)}% of the generated service's CPU per call`);
+  }
+  console.log(`generated service wrote ${result.generated.logLines} log lines (warm-up included)`);
+  if (result.generated.errors + result.bare.errors + (result.generatedQuiet?.errors ?? 0) > 0) {
+    console.log('WARNING: some calls failed or answered unexpectedly; the gRPC throughput figures are not comparable');
+  }
+  return { ...result, target: { minRatio: TARGETS.grpcCpuEfficiencyRatio, pass } };
 }
 
 function gitHead(): string | undefined {

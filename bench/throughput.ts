@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import autocannon, { type Result } from 'autocannon';
+import autocannon from 'autocannon';
 import { median, round, timeProcess } from './measure.js';
 import { CLI } from './paths.js';
 import { cpuSeconds, freePort, startProcess, stopProcess, waitForHttp } from './processes.js';
@@ -23,10 +23,10 @@ contexts:
         response: { id: string, title: string, quantity: integer }
         errors: [NoteRejected]
 `;
-const CONTEXT = 'notes';
+export const CONTEXT = 'notes';
 const ROUTE = '/notes';
-const REQUEST_BODY = JSON.stringify({ title: 'buy milk', quantity: 3, tags: ['home', 'soon'] });
-const EXPECTED_RESPONSE = { id: 'note-1', title: 'buy milk', quantity: 3 };
+export const REQUEST_BODY = JSON.stringify({ title: 'buy milk', quantity: 3, tags: ['home', 'soon'] });
+export const EXPECTED_RESPONSE = { id: 'note-1', title: 'buy milk', quantity: 3 };
 /** The method body the bench writes into the user-owned service.ts. */
 const IMPLEMENTATION = "return { id: 'note-1', title: request.title, quantity: request.quantity };";
 
@@ -167,19 +167,19 @@ export async function runThroughput(workDir: string, load: LoadOptions, progress
 }
 
 /** Where servers and load generator run: the last CPU for the servers, the rest for the load. Linux with taskset only. */
-function cpuPinning(): { serverCpu: number; loadCpus: string } | undefined {
+export function cpuPinning(): { serverCpu: number; loadCpus: string } | undefined {
   const cpus = availableParallelism();
   if (platform() !== 'linux' || cpus < 2 || spawnSync('taskset', ['--version']).status !== 0) return undefined;
   return { serverCpu: cpus - 1, loadCpus: cpus === 2 ? '0' : `0-${cpus - 2}` };
 }
 
 /** Sets the CPUs of every thread of a process. */
-function pinProcess(pid: number, cpus: string): void {
+export function pinProcess(pid: number, cpus: string): void {
   spawnSync('taskset', ['--all-tasks', '--pid', '--cpu-list', cpus, String(pid)], { stdio: 'ignore' });
 }
 
 /** Replaces the generated "not implemented" body of the endpoint's method with a small answer. */
-function implementService(file: string): void {
+export function implementService(file: string): void {
   const text = readFileSync(file, 'utf8');
   const stub = /throw new NotImplementedError\('createNote'\);/;
   if (!stub.test(text)) throw new Error(`${file} has no "throw new NotImplementedError('createNote')" to replace; did the service template change?`);
@@ -218,7 +218,7 @@ await app.listen({ port: Number(process.env.PORT), host: process.env.HOST });
 `;
 }
 
-interface ServerSpec {
+export interface ServerSpec {
   name: string;
   cwd: string;
   args: string[];
@@ -227,14 +227,17 @@ interface ServerSpec {
   logFile: string;
 }
 
-interface RunningServer {
+export interface RunningServer {
   spec: ServerSpec;
   child: ChildProcess;
   port: number;
 }
 
-/** Starts a server on a free 127.0.0.1 port (on `cpu` alone, if given) and checks that it answers correctly. */
-async function startServer(spec: ServerSpec, cpu?: number): Promise<RunningServer> {
+/**
+ * Starts a server on a free 127.0.0.1 port (on `cpu` alone, if given) and checks that it answers
+ * correctly: by default over HTTP (health, then a valid and an invalid request), or with `ready`.
+ */
+export async function startServer(spec: ServerSpec, cpu?: number, ready: (port: number, child: ChildProcess) => Promise<void> = httpReady): Promise<RunningServer> {
   const port = await freePort();
   const fd = openSync(spec.logFile, 'w');
   const [command, args] = cpu === undefined ? [process.execPath, spec.args] : ['taskset', ['--cpu-list', String(cpu), process.execPath, ...spec.args]];
@@ -245,14 +248,18 @@ async function startServer(spec: ServerSpec, cpu?: number): Promise<RunningServe
   });
   closeSync(fd);
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/health`, child);
-    await checkAnswers(port);
+    await ready(port, child);
   } catch (error) {
     await stopProcess(child);
     const log = existsSync(spec.logFile) ? readFileSync(spec.logFile, 'utf8').slice(-2000) : '';
     throw new Error(`${spec.name}: ${error instanceof Error ? error.message : String(error)}${log ? `\nserver output (tail):\n${log}` : ''}`);
   }
   return { spec, child, port };
+}
+
+async function httpReady(port: number, child: ChildProcess): Promise<void> {
+  await waitForHttp(`http://127.0.0.1:${port}/health`, child);
+  await checkAnswers(port);
 }
 
 /** A valid request gets the expected 200 body; an invalid one gets 400 (validation is on). */
@@ -279,8 +286,20 @@ function loadOptions(port: number, load: LoadOptions) {
   };
 }
 
-interface Segment {
-  result: Result;
+/** The part of a load generator's result that a segment's summary reads (autocannon's Result has it). */
+export interface LoadCounts {
+  /** Seconds. */
+  duration: number;
+  requests: { total: number };
+  /** Milliseconds. */
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+export interface Segment {
+  result: LoadCounts;
   cpuS: number;
 }
 
@@ -291,10 +310,10 @@ async function loadSegment(server: RunningServer, load: LoadOptions): Promise<Se
   return { result, cpuS: cpuSeconds(server.child.pid!) - before };
 }
 
-const reqPerCpu = (segment: Segment) => segment.result.requests.total / segment.cpuS;
+export const reqPerCpu = (segment: Segment) => segment.result.requests.total / segment.cpuS;
 const round3 = (value: number) => round(value, 3);
 
-function summarizeSegments(name: string, segments: Segment[]): ServerLoad {
+export function summarizeSegments(name: string, segments: Segment[]): ServerLoad {
   const sum = (pick: (segment: Segment) => number) => segments.reduce((total, segment) => total + pick(segment), 0);
   const requests = sum((segment) => segment.result.requests.total);
   const durationS = sum((segment) => segment.result.duration);
@@ -316,7 +335,7 @@ function summarizeSegments(name: string, segments: Segment[]): ServerLoad {
   };
 }
 
-function countLines(file: string): number {
+export function countLines(file: string): number {
   if (!existsSync(file)) return 0;
   const text = readFileSync(file, 'utf8');
   let count = 0;
