@@ -6,12 +6,15 @@ import {
   BASE_PORT,
   BUILT_IN_ROUTES,
   DEFAULT_MIDDLEWARE,
+  DEFAULT_NATS_URL,
+  NATS_COMPOSE_SERVICE,
   DEFAULT_TRANSPORTS,
   GRPC_PORT_OFFSET,
   MIDDLEWARE,
   PRIMITIVES,
   QUERY_METHODS,
   TRANSPORTS,
+  defaultVia,
   type MiddlewareName,
   type PrimitiveName,
   type TransportName,
@@ -44,6 +47,8 @@ export function buildModel(spec: RawSpec, previousNumbers: ProtoNumbers = {}): S
     for (const transport of Object.keys(TRANSPORTS) as TransportName[]) {
       service.clientTransports[transport] = service.upstreams.some((upstream) => upstream.via === transport);
     }
+    service.connectsToNats = service.transports.nats || service.clientTransports.nats;
+    service.urlUpstreams = service.upstreams.filter((upstream) => !upstream.nats);
   }
   const services = built.map((entry) => entry.service);
   // docker compose rejects cyclic depends_on: an upstream that (transitively) calls back is left out.
@@ -51,7 +56,10 @@ export function buildModel(spec: RawSpec, previousNumbers: ProtoNumbers = {}): S
     from === to ||
     (!seen.has(from) && (byName.get(from)?.service.upstreams ?? []).some((next) => calls(next.specName, to, seen.add(from))));
   for (const service of services) {
-    service.startAfter = service.upstreams.filter((upstream) => !calls(upstream.specName, service.specName)).map((upstream) => upstream.kebab);
+    service.dependsOn = [
+      ...service.upstreams.filter((upstream) => !calls(upstream.specName, service.specName)).map((upstream) => upstream.kebab),
+      ...(service.connectsToNats ? [NATS_COMPOSE_SERVICE] : []),
+    ];
   }
   return {
     name: spec.name,
@@ -73,6 +81,8 @@ export function buildModel(spec: RawSpec, previousNumbers: ProtoNumbers = {}): S
       })),
     ),
     protoNumbers,
+    usesNats: services.some((service) => service.connectsToNats),
+    natsUrl: DEFAULT_NATS_URL,
   };
 }
 
@@ -93,7 +103,9 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
     fields: fields.map(toFieldModel),
     schemaJson: json({ $id: pascalCase(typeName), ...objectSchema(fields) }),
   }));
-  const endpoints = Object.entries(context.endpoints ?? {}).map(([endpointName, endpoint]) => buildEndpoint(endpointName, endpoint, typeTable));
+  // NATS subjects: <system>.<context>.<endpoint>; the validator keeps endpoint names apart in camelCase.
+  const subjectPrefix = `${spec.name}.${kebabCase(name)}`;
+  const endpoints = Object.entries(context.endpoints ?? {}).map(([endpointName, endpoint]) => buildEndpoint(endpointName, endpoint, typeTable, subjectPrefix));
   const errors = new Map<string, ErrorModel>();
   for (const endpoint of endpoints) for (const error of endpoint.errors) errors.set(error.className, error);
   const enabledMiddleware = Object.fromEntries(
@@ -119,6 +131,11 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
     port,
     grpcPort: context.grpcPort ?? port + GRPC_PORT_OFFSET,
     transports,
+    transportsText: transportsText(transports),
+    endpointsMarkdown: endpointsMarkdown(endpoints, transports),
+    messageTransports: transports.grpc || transports.nats,
+    natsQueue: kebabCase(name),
+    connectsToNats: transports.nats,
     grpc: transports.grpc ? buildProto(spec.name, name, typeSources(name, typeTable), rpcSources(context), (protoNumbers[name] ??= {})) : undefined,
     // Filled in once every service is built.
     protos: [],
@@ -141,7 +158,8 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
     // Filled in once every service is built: an upstream's model is needed.
     upstreams: [],
     hasUpstreams: false,
-    startAfter: [],
+    urlUpstreams: [],
+    dependsOn: [],
     depsName: `${pascal}Deps`,
   };
   return { service, context, typeTable };
@@ -169,7 +187,7 @@ function buildUpstream(name: string, use: RawUse, upstream: BuiltService, localT
   for (const [upstreamType] of pairs) visit({ kind: 'ref', name: upstreamType });
   const translations = buildTranslations(pairs, upstream.typeTable, localTypes, name);
   const { pascal, kebab } = upstream.service;
-  const via = use.via ?? (upstream.service.transports.http ? 'http' : 'grpc');
+  const via = use.via ?? defaultVia(upstream.service.transports);
   const port = via === 'grpc' ? upstream.service.grpcPort : upstream.service.port;
   return {
     specName: name,
@@ -178,6 +196,7 @@ function buildUpstream(name: string, use: RawUse, upstream: BuiltService, localT
     camel: upstream.service.camel,
     via,
     grpc: via === 'grpc' ? upstream.service.grpc : undefined,
+    nats: via === 'nats',
     urlVariable: `${screamingCase(name)}_URL`,
     defaultUrl: `http://127.0.0.1:${port}`,
     composeUrl: `http://${kebab}:${port}`,
@@ -235,7 +254,7 @@ function objectSchema(fields: ParsedField[]): object {
   };
 }
 
-function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints']>[string], typeTable: TypeTable): EndpointModel {
+function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints']>[string], typeTable: TypeTable, subjectPrefix: string): EndpointModel {
   const route = parseRoute(endpoint.http, name);
   if ('problem' in route) throw new Error(`unvalidated route for ${name}: ${route.problem}`);
   const pascal = pascalCase(name);
@@ -302,7 +321,33 @@ function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints
     },
     badRequest: badRequest(route.path, pathFields, queryFields, bodyFields, sampleOf),
     grpcBadRequest: grpcBadRequest(request, sampleRequest),
+    natsSubject: `${subjectPrefix}.${camelCase(name)}`,
+    natsBadRequest: natsBadRequest(request, sampleRequest),
   };
+}
+
+/** A service's endpoints as its callers reach them: HTTP routes, gRPC rpcs, and NATS subjects when nothing else lists them. */
+function endpointsMarkdown(endpoints: EndpointModel[], transports: Record<TransportName, boolean>): string {
+  const code = (text: string) => `\`${text}\``;
+  const lists = [
+    transports.http ? endpoints.map((endpoint) => code(`${endpoint.method} ${endpoint.path}`)) : [],
+    transports.grpc ? endpoints.map((endpoint) => `rpc ${code(endpoint.pascal)}`) : [],
+    transports.nats && !transports.http && !transports.grpc ? endpoints.map((endpoint) => code(endpoint.natsSubject)) : [],
+  ];
+  return lists.filter((list) => list.length > 0).map((list) => list.join(', ')).join('; ');
+}
+
+/** The transports a service runs, in words: its HTTP server always (for /health and /metrics at least). */
+function transportsText(transports: Record<TransportName, boolean>): string {
+  const names = ['HTTP', ...(transports.grpc ? ['gRPC'] : []), ...(transports.nats ? ['NATS'] : [])];
+  return names.length === 1 ? 'HTTP transport' : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} transports`;
+}
+
+/** A JSON payload the NATS transport must reject: a field of the wrong type, or one the endpoint does not declare. */
+function natsBadRequest(request: ParsedField[], sample: Record<string, unknown>): EndpointModel['natsBadRequest'] {
+  const field = request.find((candidate) => elementType(candidate.type).kind === 'primitive') ?? request[0];
+  if (!field) return { payloadJson: json({ unexpected: true }), reason: 'it carries a field the endpoint does not declare', field: 'unexpected' };
+  return { payloadJson: json({ ...sample, [field.name]: invalidValue(field.type, 'json') }), reason: `"${field.name}" has the wrong type`, field: field.name };
 }
 
 /**

@@ -16,6 +16,10 @@ export interface SystemModel {
   edges: ContextEdge[];
   /** The field numbers of every gRPC message, for `.kit/proto-numbers.json`. */
   protoNumbers: ProtoNumbers;
+  /** Whether any service serves or calls over NATS: then compose runs a NATS server. */
+  usesNats: boolean;
+  /** NATS_URL's default. */
+  natsUrl: string;
 }
 
 /** A spec description, escaped once for each place it lands in, so any text is safe anywhere. */
@@ -60,6 +64,16 @@ export interface ServiceModel {
   transports: Record<TransportName, boolean>;
   /** The service's own gRPC contract, when it serves grpc. */
   grpc?: ProtoModel;
+  /** Its endpoints as callers reach them (routes, rpcs, NATS subjects), for the system README. */
+  endpointsMarkdown: string;
+  /** `HTTP and gRPC transports`: what main.ts wires, for its comment. */
+  transportsText: string;
+  /** Whether it serves a transport that carries a request as one message (grpc, nats), validated by one schema. */
+  messageTransports: boolean;
+  /** The NATS queue group its replicas share: a request goes to one of them. */
+  natsQueue: string;
+  /** Whether it connects to NATS: it serves nats, or calls an upstream via nats. */
+  connectsToNats: boolean;
   /** Every .proto the service needs: its own and those of upstreams it calls over gRPC. */
   protos: ProtoModel[];
   /** The transports its upstream clients use. */
@@ -85,8 +99,10 @@ export interface ServiceModel {
   hasErrors: boolean;
   upstreams: UpstreamModel[];
   hasUpstreams: boolean;
-  /** Upstreams docker compose starts first (those that do not call back, which would be a cycle). */
-  startAfter: string[];
+  /** The upstreams it reaches at a URL of their own (<UPSTREAM>_URL); NATS clients use NATS_URL. */
+  urlUpstreams: UpstreamModel[];
+  /** What docker compose starts first: upstreams that do not call back (that would be a cycle), and the NATS server. */
+  dependsOn: string[];
   /** `OrderingDeps`: what the service class receives through its constructor. */
   depsName: string;
 }
@@ -163,6 +179,10 @@ export interface EndpointModel {
   badRequest?: { url: string; payloadJson?: string; reason: string };
   /** A request the gRPC transport must reject with INVALID_ARGUMENT, and the field (proto name) it names. */
   grpcBadRequest?: { requestJson: string; reason: string; field: string };
+  /** `shop.ordering.placeOrder`: the subject its NATS transport answers on. */
+  natsSubject: string;
+  /** A JSON payload the NATS transport must reject, and the field its error names. */
+  natsBadRequest: { payloadJson: string; reason: string; field: string };
 }
 
 export interface ErrorModel {
@@ -185,6 +205,8 @@ export interface UpstreamModel {
   via: TransportName;
   /** The upstream's gRPC contract, when the client uses gRPC. */
   grpc?: ProtoModel;
+  /** Whether the client uses NATS (then it has no URL of its own: NATS_URL). */
+  nats: boolean;
   /** Environment variable holding its base URL: `BILLING_URL`. */
   urlVariable: string;
   /** Where it listens when run locally, and inside docker compose. */

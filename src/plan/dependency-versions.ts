@@ -19,6 +19,8 @@ export const DEPENDENCY_VERSIONS = {
   grpcHealthCheck: '^2.1.0',
   grpcReflection: '^1.0.4',
   protobufjs: '^7.5.5',
+  /** The NATS transport and clients: the official client, v3 (its engines say Node 18 and up). */
+  natsTransportNode: '^3.4.0',
   /** Circuit breakers of upstream clients; 10 needs Node 22. */
   opossum: '^9.0.0',
   typesOpossum: '^8.1.9',
@@ -30,6 +32,8 @@ export const DEPENDENCY_VERSIONS = {
    * last release on cookie@1 so that installs on Node 20 are clean.
    */
   lightMyRequest: '6.6.0',
+  /** The NATS server in docker compose, on Alpine for its health check's wget. */
+  natsImage: 'nats:2.11-alpine',
   /** The base image of every service: a pinned Node LTS on Alpine. */
   nodeImage: '24.11.1-alpine3.22',
 } as const;

@@ -37,6 +37,10 @@ const CONDITIONS: Readonly<Record<string, (service: ServiceModel) => boolean>> =
   'test/grpc.test.ts': (service) => service.transports.grpc,
   'src/clients/http-transport.ts': (service) => service.clientTransports.http,
   'src/clients/grpc-transport.ts': (service) => service.clientTransports.grpc,
+  'src/transport/nats.ts': (service) => service.transports.nats,
+  'test/nats.test.ts': (service) => service.transports.nats,
+  'src/nats-connection.ts': (service) => service.connectsToNats,
+  'src/clients/nats-transport.ts': (service) => service.clientTransports.nats,
 };
 
 /** Templates rendered once per upstream context (the path token `__upstream__`), when it applies. */

@@ -12,7 +12,7 @@ import {
 import type { SpecPath } from './load-spec.js';
 import { errorClassName, BUILT_IN_ERRORS } from './error-kind.js';
 import { parseRoute } from './parse-route.js';
-import { BASE_PORT, BUILT_IN_ROUTES, GRPC_PORT_OFFSET, isPrimitive, PRIMITIVES, QUERY_METHODS } from './tables.js';
+import { BASE_PORT, BUILT_IN_ROUTES, GRPC_PORT_OFFSET, isPrimitive, NATS_COMPOSE_SERVICE, NATS_PORT, PRIMITIVES, QUERY_METHODS } from './tables.js';
 import { elementType, parseTypeExpression, showTypeExpression } from './type-expression.js';
 
 /** A problem found in the spec, located by path; validate-spec turns the path into a line and column. */
@@ -119,8 +119,18 @@ export function checkSemantics(spec: unknown): Finding[] {
   // PascalCase is the strictest form a context name takes (`order2` and `order-2` meet there).
   checkCollisions(validContexts.map(([name]) => [['contexts', name], name]), pascalCase, 'context');
 
+  // A system that serves over NATS gets a NATS server in docker compose, under a name and a port of its own.
+  const usesNats = contexts.some(([, context]) => isDict(context) && Array.isArray(context.transports) && context.transports.includes('nats'));
+  if (usesNats) {
+    for (const [name] of validContexts) {
+      if (kebabCase(name) === NATS_COMPOSE_SERVICE) {
+        error(['contexts', name], `context "${name}" would take the name of the NATS server's service in docker compose`, 'rename the context', true);
+      }
+    }
+  }
+
   // Ports: HTTP explicit or 8080 + position (1-based); gRPC explicit or the HTTP port + 1000; never shared.
-  const portOwners = new Map<number, string>();
+  const portOwners = new Map<number, string>(usesNats ? [[NATS_PORT, 'the NATS server (docker compose)']] : []);
   const claimPort = (port: number, owner: string, path: SpecPath, defaulted: boolean, hint: string) => {
     const taken = portOwners.get(port);
     if (taken === undefined) return void portOwners.set(port, owner);

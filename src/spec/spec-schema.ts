@@ -45,7 +45,7 @@ export const upstreamSchema = z
     via: z
       .enum(Object.keys(TRANSPORTS) as [keyof typeof TRANSPORTS])
       .optional()
-      .meta({ description: 'The transport of the client: one the upstream serves. Default: http when it serves http.' }),
+      .meta({ description: 'The transport of the client: one the upstream serves. Default: the first it serves of http, grpc, nats.' }),
     translate: z
       .record(z.string(), z.string())
       .optional()

@@ -7,9 +7,20 @@
 export const TRANSPORTS = {
   http: { summary: 'HTTP/JSON on fastify' },
   grpc: { summary: 'gRPC on its own port (grpcPort, default port + 1000), with health checks and reflection' },
+  nats: { summary: 'NATS request-reply on <system>.<context>.<endpoint>, queue group <context>: replicas share the load (NATS_URL)' },
 } as const;
 export type TransportName = keyof typeof TRANSPORTS;
 export const DEFAULT_TRANSPORTS: readonly TransportName[] = ['http'];
+/** The transport a client uses unless `uses.<upstream>.via` says: the first the upstream serves, in the table's order. */
+export function defaultVia(served: Readonly<Record<TransportName, boolean>>): TransportName {
+  return (Object.keys(TRANSPORTS) as TransportName[]).find((name) => served[name]) ?? 'http';
+}
+/** NATS's client port, published by docker compose. */
+export const NATS_PORT = 4222;
+/** Where a service finds NATS unless NATS_URL says otherwise. */
+export const DEFAULT_NATS_URL = `nats://127.0.0.1:${NATS_PORT}`;
+/** The NATS server's service in docker compose; no context of a system that uses NATS may take the name. */
+export const NATS_COMPOSE_SERVICE = 'nats';
 
 /**
  * Endpoint middleware. `order` is the position in the chain, innermost first (Go kit's addsvc

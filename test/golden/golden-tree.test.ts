@@ -23,6 +23,7 @@ describe.each([
   ['context-map', 'test/fixtures/specs/context-map.yaml'],
   ['keyword-names', 'test/fixtures/specs/keyword-names.yaml'],
   ['grpc', 'test/fixtures/specs/grpc.yaml'],
+  ['nats', 'test/fixtures/specs/nats.yaml'],
 ])('the generated tree of %s', (name, specFile) => {
   test('matches the golden files', async () => {
     const tree = await generate(specFile);

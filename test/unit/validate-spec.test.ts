@@ -752,6 +752,70 @@ describe('validateSpec: gRPC', () => {
   });
 });
 
+describe('validateSpec: NATS', () => {
+  it('accepts a NATS context and clients of it, by default and explicitly over NATS', () => {
+    expectValid(yaml`
+      name: shop
+      contexts:
+        pricing:
+          transports: [nats]
+          endpoints:
+            quote: { request: { skus: [string] }, response: { total: number } }
+        stock:
+          transports: [http, nats]
+          endpoints:
+            reserve: { http: POST /reservations, request: { sku: string }, response: { id: string } }
+        ordering:
+          uses:
+            pricing: { endpoints: [quote] }
+            stock: { via: nats, endpoints: [reserve] }
+    `);
+  });
+
+  it("keeps the NATS server's name and port in docker compose free", () => {
+    expectProblems(
+      yaml`
+        name: shop
+        contexts:
+          nats:
+            transports: [nats]
+          b:
+            port: 4222
+      `,
+      [
+        { message: `context "nats" would take the name of the NATS server's service in docker compose`, line: 3, col: 3, hint: 'rename the context' },
+        { message: 'port 4222 of context "b" is already used by the NATS server (docker compose)', line: 6, col: 11 },
+      ],
+    );
+  });
+
+  it('lets a context be named nats, and take port 4222, in a system without NATS', () => {
+    expectValid(yaml`
+      name: shop
+      contexts:
+        nats:
+          port: 4222
+    `);
+  });
+
+  it('reports a client over NATS of an upstream that does not serve it', () => {
+    expectProblems(
+      yaml`
+        name: shop
+        contexts:
+          routing:
+            transports: [http, grpc]
+            endpoints:
+              route: {}
+          booking:
+            uses:
+              routing: { via: nats, endpoints: [route] }
+      `,
+      [{ message: 'context "routing" does not serve nats', line: 9, col: 23, hint: 'add nats to contexts.routing.transports, or use via: http' }],
+    );
+  });
+});
+
 describe('validateSpec: ports, transports, middleware', () => {
   it('reports ports out of range, not whole numbers, and shared', () => {
     expectProblems(
@@ -831,11 +895,11 @@ describe('validateSpec: ports, transports, middleware', () => {
         name: shop
         contexts:
           ordering:
-            transports: [http, nats]
+            transports: [http, amqp]
             middleware: [logging, tracing, metrics]
       `,
       [
-        { message: 'unknown transport "nats"', line: 4, col: 24, hint: 'http' },
+        { message: 'unknown transport "amqp"', line: 4, col: 24, hint: 'http' },
         { message: 'unknown middleware "tracing"', line: 5, col: 27, hint: 'logging' },
       ],
     );
@@ -982,7 +1046,7 @@ describe('validateSpec: many problems at once', () => {
       contexts:
         ordering:
           port: 99999
-          transports: [nats]
+          transports: [amqp]
           types:
             Customer: { id: strin }
           endpoints:
@@ -998,7 +1062,7 @@ describe('validateSpec: many problems at once', () => {
     const expected: [number, number, string][] = [
       [1, 7, 'system name "Shop" is not kebab-case'],
       [4, 11, 'port 99999 is out of range'],
-      [5, 18, 'unknown transport "nats"'],
+      [5, 18, 'unknown transport "amqp"'],
       [7, 23, 'unknown type "strin" in type "Customer"'],
       [10, 15, 'path parameter "{orderId}" is not a field of the request of endpoint "getOrder"'],
       [12, 7, 'endpoint name "1bad" is not an identifier'],
