@@ -40,7 +40,7 @@ const SEED = Number(REPLAY_SEED || (process.env.EVOLUTION_SEED ?? 20261130));
 const PATH = REPLAY_PATH || undefined;
 
 const work = mkdtempSync(join(tmpdir(), 'cks-evolution-'));
-/** An installed system whose node_modules every sequence links to (the initial spec needs every dependency a service can have: an upstream client, gRPC). */
+/** An installed system whose node_modules every sequence links to (the initial spec needs every dependency a service can have: an upstream client, gRPC, NATS). */
 const installed = join(work, 'installed');
 /** The system of the initial spec, not installed: each sequence starts from a copy. */
 const start = join(work, 'start');
@@ -128,7 +128,7 @@ function evolve(steps: { spec: { kind: number; picks: number[] }; user: { kind: 
     if (errors.length > 0) fail(`the final system does not compile:\n${show(errors)}`);
     const tests = readdirSync(join(dir, 'services')).flatMap((service) =>
       existsSync(join(dir, 'services', service, 'tsconfig.json'))
-        ? ['contract', 'grpc', 'service'].map((name) => join('services', service, 'test', `${name}.test.js`)).filter((file) => existsSync(join(dir, file)))
+        ? ['contract', 'grpc', 'nats', 'service'].map((name) => join('services', service, 'test', `${name}.test.js`)).filter((file) => existsSync(join(dir, file)))
         : [],
     );
     const ran = run(process.execPath, ['--test', ...tests], dir, 120_000);

@@ -39,7 +39,7 @@ const FIELD_NAMES = ['id', 'name', 'note', 'qty', 'price', 'tags', 'when', 'new'
 const PRIMITIVE_TYPES = ['string', 'integer', 'number', 'boolean', 'datetime', 'uuid', '[string]'];
 const ERROR_NAMES = ['NotFound', 'OutOfStock', 'Conflict', 'Delete', 'AlreadyShipped'];
 
-/** The spec every sequence starts from: two contexts, one calling the other over gRPC through a translation. */
+/** The spec every sequence starts from: two contexts, one calling the other over gRPC through a translation; the upstream serves every transport (so the installed system has every dependency). */
 export function initialSpec(): Spec {
   return {
     name: 'evolving',
@@ -54,7 +54,7 @@ export function initialSpec(): Spec {
         uses: { billing: { endpoints: ['charge'], via: 'grpc', translate: { Payer: 'Customer' } } },
       },
       billing: {
-        transports: ['http', 'grpc'],
+        transports: ['http', 'grpc', 'nats'],
         types: { Payer: { id: 'string', name: 'string', iban: 'string' } },
         endpoints: {
           charge: { request: { payer: 'Payer', amount: 'number' }, response: { receiptId: 'string' }, errors: ['Declined'] },
@@ -340,11 +340,11 @@ function changeUsedEndpoints(spec: Spec, pick: Picker): string {
   return `${downstream} now calls ${upstream}: ${use.endpoints.join(', ') || 'nothing'}`;
 }
 
-/** Serves gRPC as well, or no longer (a client of it over gRPC then moves to HTTP), or gRPC only. */
+/** Serves gRPC or NATS as well, or no longer (a client over a transport it drops moves to one it serves), or only those. */
 function changeTransports(spec: Spec, pick: Picker): string {
   const name = pick(contextNames(spec))!;
   const context = spec.contexts[name]!;
-  const transports = pick([['http'], ['http', 'grpc'], ['grpc']])!;
+  const transports = pick([['http'], ['http', 'grpc'], ['grpc'], ['http', 'nats'], ['nats'], ['grpc', 'nats'], ['http', 'grpc', 'nats']])!;
   if (JSON.stringify(transports) === JSON.stringify(context.transports ?? ['http'])) return '';
   context.transports = transports;
   for (const other of Object.values(spec.contexts)) {

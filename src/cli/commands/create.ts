@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { KitError } from '../../errors.js';
+import { kebabCase } from '../../naming.js';
 import { systemNameProblem } from '../../spec/check-semantics.js';
-import { BASE_PORT, GRPC_PORT_OFFSET } from '../../spec/tables.js';
+import { BASE_PORT, DEFAULT_NATS_URL, GRPC_PORT_OFFSET } from '../../spec/tables.js';
 import { packageRoot } from '../../package-root.js';
 import type { SpecSource } from '../../spec/load-spec.js';
 import type { RawSpec } from '../../spec/spec-schema.js';
@@ -154,8 +155,10 @@ async function createSystem(target: string, source: SpecSource, spec: RawSpec, o
   services.forEach(([name, context], index) => {
     const port = context.port ?? BASE_PORT + index + 1;
     const grpc = context.transports?.includes('grpc') ? `  gRPC localhost:${context.grpcPort ?? port + GRPC_PORT_OFFSET}` : '';
-    out.line(`  ${name.padEnd(width)}  http://localhost:${port}${grpc}`);
+    const nats = context.transports?.includes('nats') ? `  NATS ${spec.name}.${kebabCase(name)}.*` : '';
+    out.line(`  ${name.padEnd(width)}  http://localhost:${port}${grpc}${nats}`);
   });
+  if (services.some(([, context]) => context.transports?.includes('nats'))) out.line(`  (NATS services need a NATS server at NATS_URL, default ${DEFAULT_NATS_URL})`);
   out.line('');
   out.line('Then write the business logic in services/<context>/src/service.ts.');
 }

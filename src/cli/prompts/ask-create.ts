@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { confirm, input, select } from '@inquirer/prompts';
 import { formatLocation, KitError } from '../../errors.js';
-import { kebabCase, pascalCase } from '../../naming.js';
+import { camelCase, kebabCase, pascalCase } from '../../naming.js';
 import { systemNameProblem } from '../../spec/check-semantics.js';
 import type { SpecSource } from '../../spec/load-spec.js';
 import type { RawSpec } from '../../spec/spec-schema.js';
@@ -141,10 +141,16 @@ function printSummary(spec: RawSpec, dir: string): void {
   contexts.forEach(([name, context], index) => {
     const port = context.port ?? BASE_PORT + index + 1;
     const grpc = context.transports?.includes('grpc') ? `, gRPC ${context.grpcPort ?? port + GRPC_PORT_OFFSET}` : '';
-    out.line(`  ${name.padEnd(width)}  port ${port}${grpc}${context.description ? `  ${context.description}` : ''}`);
+    const nats = context.transports?.includes('nats') ? `, NATS queue ${kebabCase(name)}` : '';
+    out.line(`  ${name.padEnd(width)}  port ${port}${grpc}${nats}${context.description ? `  ${context.description}` : ''}`);
     const servesHttp = context.transports?.includes('http') ?? true;
     for (const [endpointName, endpoint] of Object.entries(context.endpoints ?? {})) {
-      const [method, path] = servesHttp ? (endpoint.http ?? `POST /${kebabCase(endpointName)}`).trim().split(/\s+/) : ['rpc', pascalCase(endpointName)];
+      const servesGrpc = context.transports?.includes('grpc') ?? false;
+      const [method, path] = servesHttp
+        ? (endpoint.http ?? `POST /${kebabCase(endpointName)}`).trim().split(/\s+/)
+        : servesGrpc
+          ? ['rpc', pascalCase(endpointName)]
+          : ['NATS', `${spec.name}.${kebabCase(name)}.${camelCase(endpointName)}`];
       out.line(`    ${method!.toUpperCase().padEnd(6)} ${path!.padEnd(34)} ${endpointName}`);
     }
     const uses = Object.keys(context.uses ?? {});
