@@ -21,6 +21,15 @@ export const DEPENDENCY_VERSIONS = {
   protobufjs: '^7.5.5',
   /** The NATS transport and clients: the official client, v3 (its engines say Node 18 and up). */
   natsTransportNode: '^3.4.0',
+  /**
+   * Tracing: the API in every service (a no-op until the SDK is loaded), and the SDK with its OTLP/HTTP
+   * exporter, loaded only when OTEL_EXPORTER_OTLP_ENDPOINT is set. The 2.x SDK line: 3.x and the
+   * exporter's 0.300 line declare Node 22.
+   */
+  otelApi: '^1.9.0',
+  otelSdkTraceNode: '~2.12.1',
+  otelResources: '~2.12.1',
+  otelExporterTraceOtlpHttp: '~0.223.1',
   /** Circuit breakers of upstream clients; 10 needs Node 22. */
   opossum: '^9.0.0',
   typesOpossum: '^8.1.9',

@@ -26,6 +26,7 @@ const CONDITIONS: Readonly<Record<string, (service: ServiceModel) => boolean>> =
   'src/middleware/logging.ts': hasMiddleware('logging'),
   'src/middleware/metrics.ts': hasMiddleware('metrics'),
   'src/middleware/ratelimit.ts': hasMiddleware('ratelimit'),
+  'src/middleware/tracing.ts': hasMiddleware('tracing'),
   'src/clients/upstream.ts': hasUpstreams,
   'src/dependencies.ts': hasUpstreams,
   'test/fakes.ts': hasUpstreams,

@@ -66,7 +66,7 @@ export const contextSchema = z
     middleware: z
       .array(z.enum(Object.keys(MIDDLEWARE) as [keyof typeof MIDDLEWARE]))
       .optional()
-      .meta({ description: 'Endpoint middleware. Default [logging, metrics, ratelimit].' }),
+      .meta({ description: 'Endpoint middleware. Default [logging, metrics, ratelimit, tracing].' }),
     types: emptyMeansNone(z.record(z.string(), emptyMeansNone(fields))).meta({ description: "This context's own model." }),
     endpoints: emptyMeansNone(z.record(z.string(), emptyMeansNone(endpointSchema).transform((value): z.infer<typeof endpointSchema> => value ?? { request: undefined, response: undefined, errors: undefined }))),
     uses: z.record(z.string(), upstreamSchema).optional().meta({ description: 'Upstream contexts this one calls.' }),

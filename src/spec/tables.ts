@@ -24,16 +24,17 @@ export const NATS_COMPOSE_SERVICE = 'nats';
 
 /**
  * Endpoint middleware. `order` is the position in the chain, innermost first (Go kit's addsvc
- * order): a request passes metrics, then logging, then the rate limiter, so rejected requests are
- * still logged and counted.
+ * order): a request passes tracing, metrics, logging, then the rate limiter, so rejected requests are
+ * still traced, logged and counted.
  */
 export const MIDDLEWARE = {
   ratelimit: { order: 1, summary: 'token bucket per endpoint; 429 when exceeded (RATE_LIMIT_RPS, RATE_LIMIT_BURST)' },
   logging: { order: 2, summary: 'one JSON line per request with endpoint, duration and outcome (pino)' },
   metrics: { order: 3, summary: 'request count and latency histogram per endpoint and outcome (prom-client)' },
+  tracing: { order: 4, summary: 'a span per endpoint call (OpenTelemetry), when OTEL_EXPORTER_OTLP_ENDPOINT is set' },
 } as const;
 export type MiddlewareName = keyof typeof MIDDLEWARE;
-export const DEFAULT_MIDDLEWARE: readonly MiddlewareName[] = ['logging', 'metrics', 'ratelimit'];
+export const DEFAULT_MIDDLEWARE: readonly MiddlewareName[] = ['logging', 'metrics', 'ratelimit', 'tracing'];
 
 /**
  * Built-in field types: their TypeScript type, and the JSON Schema that validates them on the wire.

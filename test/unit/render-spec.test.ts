@@ -40,7 +40,7 @@ describe('renderSpec', () => {
     expect(text).toContain('        request: { customer: Customer, lines: [Line] }\n');
     expect(text).toContain('        errors: [OutOfStock]\n');
     expect(text).toContain('      ping: {}\n');
-    expect(text).toMatch(/^ {4}middleware: \[logging, metrics, ratelimit\] +# of: ratelimit, logging, metrics$/m);
+    expect(text).toMatch(/^ {4}middleware: \[logging, metrics, ratelimit\] +# of: ratelimit, logging, metrics, tracing$/m);
     expect(text).toContain('  # A bounded context: one service, in services/ordering/.\n');
   });
 });

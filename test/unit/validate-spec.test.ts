@@ -896,11 +896,11 @@ describe('validateSpec: ports, transports, middleware', () => {
         contexts:
           ordering:
             transports: [http, amqp]
-            middleware: [logging, tracing, metrics]
+            middleware: [logging, caching, metrics]
       `,
       [
         { message: 'unknown transport "amqp"', line: 4, col: 24, hint: 'http' },
-        { message: 'unknown middleware "tracing"', line: 5, col: 27, hint: 'logging' },
+        { message: 'unknown middleware "caching"', line: 5, col: 27, hint: 'logging' },
       ],
     );
   });
