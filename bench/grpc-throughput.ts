@@ -284,7 +284,7 @@ function loadCalls(call: Call, seconds: number, inFlight: number): Promise<LoadC
   });
 }
 
-function counts(latencies: number[], errors: number, durationS: number): LoadCounts {
+export function counts(latencies: number[], errors: number, durationS: number): LoadCounts {
   const sorted = Float64Array.from(latencies).sort();
   const at = (share: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? 0, 2);
   return { duration: durationS, requests: { total: latencies.length }, latency: { p50: at(0.5), p99: at(0.99) }, non2xx: 0, errors, timeouts: 0 };

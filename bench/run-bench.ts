@@ -5,12 +5,13 @@
  *
  *   npm run bench                      everything (about 2 minutes)
  *   npm run bench -- --quick           fewer runs and a shorter load
- *   npm run bench -- --only=startup,generation,regeneration,profile,throughput,grpc
+ *   npm run bench -- --only=startup,generation,regeneration,profile,throughput,grpc,nats
  *   npm run bench -- --keep            keep the temporary folder (generated systems, server logs)
  *   npm run bench -- --diagnose        also load the generated service with LOG_LEVEL=warn (logging's cost)
  *
  * throughput: the generated HTTP service vs a bare fastify route; grpc: the generated gRPC transport
- * vs a bare @grpc/grpc-js server (same .proto); both per server CPU-second, servers on one shared CPU.
+ * vs a bare @grpc/grpc-js server (same .proto); nats: the generated NATS transport vs a bare subscriber
+ * (same client package, its own nats-server each); all per server CPU-second, servers on one shared CPU.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,10 +26,11 @@ import { syntheticSpec } from './synthetic-spec.js';
 import { table, verdict } from './table.js';
 import { runThroughput, type ServerLoad, type ThroughputResult } from './throughput.js';
 import { runGrpcThroughput, type GrpcThroughputResult } from './grpc-throughput.js';
+import { runNatsThroughput, type NatsThroughputResult } from './nats-throughput.js';
 import { regeneration, type RegenerationRow } from './regeneration.js';
 import { timeToFirstPrompt } from './first-prompt.js';
 
-const SECTIONS = ['startup', 'generation', 'regeneration', 'profile', 'throughput', 'grpc'] as const;
+const SECTIONS = ['startup', 'generation', 'regeneration', 'profile', 'throughput', 'grpc', 'nats'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const TARGETS = {
@@ -38,6 +40,7 @@ const TARGETS = {
   largeGenerationMs: 5000,
   cpuEfficiencyRatio: 0.7,
   grpcCpuEfficiencyRatio: 0.7,
+  natsCpuEfficiencyRatio: 0.7,
 };
 
 const argv = process.argv.slice(2);
@@ -59,6 +62,8 @@ const RUNS = {
   load: { connections: 10, warmupSeconds: quick ? 2 : 5, rounds: quick ? 2 : 6, durationSeconds: 2, diagnose: argv.includes('--diagnose') },
   /** Unary calls in flight per server on one channel (HTTP/2 multiplexes them on one connection). */
   grpcCallsInFlight: 50,
+  /** NATS requests in flight per server on one client connection. */
+  natsRequestsInFlight: 50,
 };
 const SIZES: [contexts: number, endpoints: number][] = [
   [10, 20],
@@ -119,6 +124,7 @@ interface Results {
   profile?: ProfileSummary[];
   throughput?: ThroughputResult & { target: { minRatio: number; pass: boolean } };
   grpc?: GrpcThroughputResult & { target: { minRatio: number; pass: boolean } };
+  nats?: NatsThroughputResult & { target: { minRatio: number; pass: boolean } };
   targets: { name: string; target: string; value: string; pass: boolean }[];
   /** Sections that broke (a command failed, a server did not start); the exit code is then 1. */
   failures: { section: Section; message: string }[];
@@ -213,6 +219,15 @@ async function main(): Promise<void> {
       target: `>= ${TARGETS.grpcCpuEfficiencyRatio * 100}%`,
       value: `${round(results.grpc.cpuEfficiencyRatio * 100)}%`,
       pass: results.grpc.target.pass,
+    });
+  });
+  await section('nats', async () => {
+    results.nats = await natsThroughput();
+    results.targets.push({
+      name: 'generated NATS calls/CPU-s vs bare subscriber',
+      target: `>= ${TARGETS.natsCpuEfficiencyRatio * 100}%`,
+      value: `${round(results.nats.cpuEfficiencyRatio * 100)}%`,
+      pass: results.nats.target.pass,
     });
   });
 
@@ -504,6 +519,65 @@ async function grpcThroughput(): Promise<NonNullable<Results['grpc']>> {
     console.log('WARNING: some calls failed or answered unexpectedly; the gRPC throughput figures are not comparable');
   }
   return { ...result, target: { minRatio: TARGETS.grpcCpuEfficiencyRatio, pass } };
+}
+
+/** 5. The generated NATS transport (same chain) against a bare subscriber with the same client package, per server CPU-second. */
+async function natsThroughput(): Promise<NonNullable<Results['nats']>> {
+  heading('NATS throughput: generated service (logging, metrics, ratelimit; LOG_LEVEL=info to a file) vs bare subscriber');
+  const { connections: _connections, ...load } = RUNS.load;
+  const result = await runNatsThroughput(join(work, 'nats'), { ...load, requestsInFlight: RUNS.natsRequestsInFlight }, log);
+  const { setup, pinning, natsServers } = result;
+  console.log(`setup: generate ${setup.generateMs} ms, npm install ${setup.installMs} ms, tsc build ${setup.buildMs} ms`);
+  console.log(
+    `load: a @nats-io/transport-node client in the bench process, request-reply on ${result.load.subject} (queue group ${result.load.queue}) with ${result.load.request}, ` +
+      `${result.load.requestsInFlight} requests in flight per server (one connection each), 127.0.0.1; ` +
+      `${result.load.warmupSeconds}s warm-up, then ${result.load.rounds} round(s) of ${result.load.durationSeconds}s, all servers at the same time` +
+      (pinning ? `, sharing CPU ${pinning.serverCpu} (load generator on CPU ${pinning.loadCpus})` : ' (not pinned to CPUs: no taskset)'),
+  );
+  console.log(
+    `nats-server: one per server under load (same subject and queue group each, traffic kept apart), ` +
+      (natsServers.cpus !== undefined ? `pinned to the load generator's CPU ${natsServers.cpus}, not the servers' CPU` : 'not pinned') +
+      `; they used ${natsServers.cpuShare} of a core together, counted for neither side`,
+  );
+  console.log(
+    `load generator (this process) used ${result.loadGenerator.cpuShare} of a core during the rounds` +
+      (pinning && result.loadGenerator.cpuShare + natsServers.cpuShare >= 0.9
+        ? ': with the nats-servers on the same CPU it was the limit, the servers were not saturated (calls per CPU-s still compare)'
+        : ''),
+  );
+  for (const check of result.checks) console.log(`checked: ${check}`);
+  const row = (server: ServerLoad) => [
+    server.server,
+    server.requests,
+    server.reqPerS,
+    server.serverCpuS,
+    server.serverCpuShare,
+    server.reqPerCpuS,
+    server.latencyP50Ms,
+    server.latencyP99Ms,
+    server.errors + server.timeouts,
+  ];
+  console.log(
+    table(
+      ['server', 'calls', 'calls/s', 'server CPU s', 'cores used', 'calls per CPU-s', 'p50 ms', 'p99 ms', 'errors'],
+      [row(result.generated), row(result.bare), ...(result.generatedQuiet ? [row(result.generatedQuiet)] : [])],
+    ),
+  );
+  const pass = result.cpuEfficiencyRatio >= TARGETS.natsCpuEfficiencyRatio;
+  console.log(
+    `generated / bare, calls per server CPU-second: ${round(result.cpuEfficiencyRatio * 100)}% ` +
+      `(target >= ${TARGETS.natsCpuEfficiencyRatio * 100}%: ${verdict(pass)}); plain calls/s ratio ${round((result.generated.reqPerS / result.bare.reqPerS) * 100)}%`,
+  );
+  console.log(`round by round: ${result.roundRatios.map((ratio) => `${round(ratio * 100)}%`).join(', ')}`);
+  if (result.generatedQuiet) {
+    const share = 1 - result.generated.reqPerCpuS / result.generatedQuiet.reqPerCpuS;
+    console.log(`request logging (LOG_LEVEL=info vs warn) takes ${round(share * 100)}% of the generated service's CPU per call`);
+  }
+  console.log(`generated service wrote ${result.generated.logLines} log lines (warm-up included)`);
+  if (result.generated.errors + result.bare.errors + (result.generatedQuiet?.errors ?? 0) > 0) {
+    console.log('WARNING: some requests failed or answered unexpectedly; the NATS throughput figures are not comparable');
+  }
+  return { ...result, target: { minRatio: TARGETS.natsCpuEfficiencyRatio, pass } };
 }
 
 function gitHead(): string | undefined {
