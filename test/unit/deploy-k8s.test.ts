@@ -125,6 +125,21 @@ describe.each(FIXTURES)('deploy/k8s of %s', (name, specFile) => {
     expect(schemaProblems(overlay)).toEqual([]);
   });
 
+  it('takes a registry and tag for an image in the form `kustomize edit set image` writes', async () => {
+    const { dir, spec } = await setup();
+    const context = kebab(Object.keys(spec.contexts)[0]!);
+    const overlay = join(dir, 'deploy/k8s/overlays/example/kustomization.yaml');
+    const text = readFileSync(overlay, 'utf8');
+    const entry = `  - name: ${spec.name}-${context}\n    newTag: "0.1.0"\n`;
+    expect(text).toContain(entry);
+    const edited = join(dir, 'deploy/k8s/overlays/edited');
+    mkdirSync(edited, { recursive: true });
+    writeFileSync(join(edited, 'namespace.yaml'), readFileSync(join(dir, 'deploy/k8s/overlays/example/namespace.yaml')));
+    writeFileSync(join(edited, 'kustomization.yaml'), text.replace(entry, `  - name: ${spec.name}-${context}\n    newName: registry.example.com/team/${spec.name}-${context}\n    newTag: 1.2.3\n`));
+    const objects = kustomize(edited);
+    expect(find(objects, 'Deployment', context).spec.template.spec.containers[0].image).toBe(`registry.example.com/team/${spec.name}-${context}:1.2.3`);
+  });
+
   it('runs what the Dockerfile says, as its user, read-only, with every capability dropped', async () => {
     const { dir, spec, base } = await setup();
     for (const context of Object.keys(spec.contexts).map(kebab)) {
