@@ -20,6 +20,7 @@ import {
   type TransportName,
 } from '../spec/tables.js';
 import { elementType, parseTypeExpression, showTypeExpression, type TypeExpression } from '../spec/type-expression.js';
+import { buildServiceDeploy, buildSystemDeploy, fillCallers } from './build-deploy.js';
 import { buildProto, type MessageSource, type RpcSource } from './build-proto.js';
 import { buildTranslations } from './build-translations.js';
 import type { ProtoNumbers } from './number-proto-fields.js';
@@ -40,7 +41,7 @@ export function buildModel(spec: RawSpec, previousNumbers: ProtoNumbers = {}): S
   for (const [name, context] of contexts) {
     const { service, typeTable } = byName.get(name)!;
     service.upstreams = Object.entries(context.uses ?? {}).map(([upstream, use]) =>
-      buildUpstream(upstream, use, byName.get(upstream)!, typeTable),
+      buildUpstream(upstream, use, byName.get(upstream)!, typeTable, spec.name),
     );
     service.hasUpstreams = service.upstreams.length > 0;
     service.protos = [...(service.grpc ? [service.grpc] : []), ...service.upstreams.flatMap((upstream) => (upstream.grpc ? [upstream.grpc] : []))];
@@ -49,8 +50,11 @@ export function buildModel(spec: RawSpec, previousNumbers: ProtoNumbers = {}): S
     }
     service.connectsToNats = service.transports.nats || service.clientTransports.nats;
     service.urlUpstreams = service.upstreams.filter((upstream) => !upstream.nats);
+    // The gRPC health service does not know NATS: a context that needs NATS is ready when GET /health says so.
+    service.deploy.grpcReadiness = service.transports.grpc && !service.connectsToNats;
   }
   const services = built.map((entry) => entry.service);
+  fillCallers(services);
   // docker compose rejects cyclic depends_on: an upstream that (transitively) calls back is left out.
   const calls = (from: string, to: string, seen = new Set<string>()): boolean =>
     from === to ||
@@ -83,6 +87,7 @@ export function buildModel(spec: RawSpec, previousNumbers: ProtoNumbers = {}): S
     protoNumbers,
     usesNats: services.some((service) => service.connectsToNats),
     natsUrl: DEFAULT_NATS_URL,
+    deploy: buildSystemDeploy(spec),
   };
 }
 
@@ -161,6 +166,7 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
     urlUpstreams: [],
     dependsOn: [],
     depsName: `${pascal}Deps`,
+    deploy: buildServiceDeploy(context, port, transports.grpc ? context.grpcPort ?? port + GRPC_PORT_OFFSET : undefined),
   };
   return { service, context, typeTable };
 }
@@ -168,7 +174,7 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
 type RawUse = NonNullable<RawContext['uses']>[string];
 
 /** What a downstream sees of an upstream: the endpoints it calls, their types, and the translations. */
-function buildUpstream(name: string, use: RawUse, upstream: BuiltService, localTypes: TypeTable): UpstreamModel {
+function buildUpstream(name: string, use: RawUse, upstream: BuiltService, localTypes: TypeTable, namespace: string): UpstreamModel {
   const listed = new Set((use.endpoints ?? []).map(camelCase));
   const endpoints = upstream.service.endpoints.filter((endpoint) => listed.has(endpoint.camel));
   const pairs = Object.entries(use.translate ?? {});
@@ -200,6 +206,7 @@ function buildUpstream(name: string, use: RawUse, upstream: BuiltService, localT
     urlVariable: `${screamingCase(name)}_URL`,
     defaultUrl: `http://127.0.0.1:${port}`,
     composeUrl: `http://${kebab}:${port}`,
+    clusterUrl: `http://${kebab}.${namespace}.svc:${port}`,
     apiName: `${pascal}Api`,
     factory: `create${pascal}Client`,
     translatorsName: `${upstream.service.camel}Translators`,

@@ -20,6 +20,61 @@ export interface SystemModel {
   usesNats: boolean;
   /** NATS_URL's default. */
   natsUrl: string;
+  /** What every context's deployment shares (deploy/k8s, docker compose). */
+  deploy: SystemDeployModel;
+}
+
+/** Settings every context's Kubernetes objects share; docs/deploy.md says why each is what it is. */
+export interface SystemDeployModel {
+  /** The namespace of the base, named after the system; upstream addresses name it. */
+  namespace: string;
+  /** The image's user (the Dockerfile's USER), numeric so that the kubelet can check runAsNonRoot. */
+  uid: number;
+  gid: number;
+  /** The preStop pause, so that the pod leaves the Service's endpoints before the process stops taking requests. */
+  preStopSeconds: number;
+  /** SHUTDOWN_TIMEOUT_MS: how long the service drains requests in flight after SIGTERM. */
+  shutdownTimeoutMs: number;
+  /** preStop + drain + a margin: the kubelet kills the process only after the drain gave up. */
+  terminationGracePeriodSeconds: number;
+  /** Who may scrape /metrics: pods with this label in the namespace with this name. */
+  scraper: { namespace: string; labelKey: string; labelValue: string };
+  /** The label of the ingress controller's pods, which contexts marked `public` admit. */
+  ingressLabel: { key: string; value: string };
+  /** NATS_URL in the cluster: the Service "nats" of the namespace (NATS itself is deployed separately). */
+  natsClusterUrl: string;
+}
+
+/** Where one context runs: its share of a host, the ports it serves, who may call it. */
+export interface ServiceDeployModel {
+  /** `256Mi`: memory request and limit. */
+  memory: string;
+  memoryMiB: number;
+  /** V8's whole heap: HEAP_SHARE of the limit, so V8 collects garbage before the kernel kills the process. */
+  heapMiB: number;
+  /** `--max-old-space-size`: the heap less the young generation V8 adds to it. */
+  oldSpaceMiB: number;
+  /** `250m`: CPU request and limit. */
+  cpu: string;
+  /** The same numbers as docker compose takes them: `256m` (MiB) and `0.25` (cores). */
+  composeMemLimit: string;
+  composeCpus: string;
+  public: boolean;
+  /** Whether readiness asks the gRPC health service (a gRPC context that needs no NATS) rather than GET /health. */
+  grpcReadiness: boolean;
+  /** Every port the context serves: `http`, and `grpc` when it serves gRPC. */
+  ports: { name: string; port: number; appProtocol: string }[];
+  /** Contexts whose clients call this one (the context map read backwards), each with the port it calls. */
+  callers: CallerModel[];
+  hasCallers: boolean;
+}
+
+/** A context that calls another one, and on which of the other's ports. */
+export interface CallerModel {
+  specName: string;
+  kebab: string;
+  portName: string;
+  port: number;
 }
 
 /** A spec description, escaped once for each place it lands in, so any text is safe anywhere. */
@@ -105,6 +160,8 @@ export interface ServiceModel {
   dependsOn: string[];
   /** `OrderingDeps`: what the service class receives through its constructor. */
   depsName: string;
+  /** Kubernetes and docker compose settings of this context. */
+  deploy: ServiceDeployModel;
 }
 
 export interface RouteModel {
@@ -212,6 +269,8 @@ export interface UpstreamModel {
   /** Where it listens when run locally, and inside docker compose. */
   defaultUrl: string;
   composeUrl: string;
+  /** Its Service's in-cluster DNS name: `http://billing.shop.svc:8082`. */
+  clusterUrl: string;
   /** `BillingApi`, the client interface; `createBillingClient`, its factory. */
   apiName: string;
   factory: string;

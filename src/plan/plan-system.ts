@@ -59,7 +59,15 @@ export function planSystem(model: SystemModel, renderer: Renderer): PlannedFile[
   const render = (template: string, data: object) => renderer.render(template, data);
   const under = (root: string) => renderer.templates.filter((name) => name.startsWith(`${root}/`)).map((name) => name.slice(root.length + 1));
   for (const template of under('system')) {
-    files.push({ path: outputPath(template), owner: 'generator', content: render(`system/${template}`, base) });
+    const path = outputPath(template);
+    // One file per context in the system's folders (deploy/k8s/base/<context>.yaml).
+    if (path.includes('__context__')) {
+      for (const service of model.services) {
+        files.push({ path: path.replace('__context__', service.kebab), owner: 'generator', content: render(`system/${template}`, { ...base, service }) });
+      }
+      continue;
+    }
+    files.push({ path, owner: 'generator', content: render(`system/${template}`, base) });
   }
   const serviceTemplates = under('service');
   for (const service of model.services) {

@@ -12,6 +12,7 @@ import {
 import type { SpecPath } from './load-spec.js';
 import { errorClassName, BUILT_IN_ERRORS } from './error-kind.js';
 import { parseRoute } from './parse-route.js';
+import { parseCpu, parseMemory } from './quantity.js';
 import { BASE_PORT, BUILT_IN_ROUTES, GRPC_PORT_OFFSET, isPrimitive, NATS_COMPOSE_SERVICE, NATS_PORT, PRIMITIVES, QUERY_METHODS } from './tables.js';
 import { elementType, parseTypeExpression, showTypeExpression } from './type-expression.js';
 
@@ -32,6 +33,8 @@ const stringsOf = (value: unknown): [number, string][] =>
   Array.isArray(value) ? value.flatMap((item, index) => (typeof item === 'string' ? [[index, item] as [number, string]] : [])) : [];
 
 const PRIMITIVE_LIST = Object.keys(PRIMITIVES).join(', ');
+/** Kubernetes object names of a context (a Service's is a DNS label) and label values stop here. */
+const KUBERNETES_NAME_MAX = 63;
 /** A field name as Protocol Buffers' style guide (and buf lint) wants it. */
 const PROTO_FIELD_NAME = /^[a-z][a-z0-9_]*$/;
 
@@ -87,6 +90,7 @@ export function checkSemantics(spec: unknown): Finding[] {
   if (typeof spec.name === 'string') {
     const problem = systemNameProblem(spec.name);
     if (problem) error(['name'], problem.message, problem.hint);
+    else if (spec.name.length > KUBERNETES_NAME_MAX) error(['name'], `system name "${spec.name}" is longer than ${KUBERNETES_NAME_MAX} characters`, `Kubernetes labels (app.kubernetes.io/part-of) and namespaces take at most ${KUBERNETES_NAME_MAX}; shorten it`);
   }
 
   /** Checks a name used for generated files and identifiers; returns false when it is unusable. */
@@ -162,6 +166,17 @@ export function checkSemantics(spec: unknown): Finding[] {
     if (!isDict(context)) continue;
     const base: SpecPath = ['contexts', contextName];
     const localTypes = typesByContext.get(contextName) ?? new Set<string>();
+    if (kebabCase(contextName).length > KUBERNETES_NAME_MAX) {
+      error(base, `context name "${contextName}" is longer than ${KUBERNETES_NAME_MAX} characters once in kebab-case`, `it names the context's Kubernetes Service (a DNS label); shorten it`, true);
+    }
+    // resources: the structural check has made sure of strings (and numbers for cpu); their form is checked here.
+    if (isDict(context.resources)) {
+      const { memory, cpu } = context.resources;
+      const memoryProblem = typeof memory === 'string' ? parseMemory(memory) : undefined;
+      if (memoryProblem && 'problem' in memoryProblem) error([...base, 'resources', 'memory'], memoryProblem.problem, memoryProblem.hint);
+      const cpuProblem = typeof cpu === 'string' || typeof cpu === 'number' ? parseCpu(cpu) : undefined;
+      if (cpuProblem && 'problem' in cpuProblem) error([...base, 'resources', 'cpu'], cpuProblem.problem, cpuProblem.hint);
+    }
     const endpoints = entriesOf(context.endpoints);
 
     // Generated names that a type must not take.

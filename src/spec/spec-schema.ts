@@ -1,6 +1,6 @@
 // A namespace import, so that the bundle leaves out what the spec does not use (zod's locales: half a megabyte).
 import * as z from 'zod';
-import { HTTP_METHODS, MIDDLEWARE, PRIMITIVES, TRANSPORTS } from './tables.js';
+import { DEFAULT_RESOURCES, HEAP_SHARE, HTTP_METHODS, MIDDLEWARE, PRIMITIVES, TRANSPORTS } from './tables.js';
 
 /**
  * The shape of `kit.yaml`: the one source of truth for the structural checks of `validate` and for
@@ -53,6 +53,19 @@ export const upstreamSchema = z
   })
   .meta({ description: 'How this context calls an upstream context.' });
 
+export const resourcesSchema = z
+  .strictObject({
+    memory: z
+      .string()
+      .optional()
+      .meta({ description: `Memory request and limit, in Mi or Gi (e.g. 256Mi, 1Gi). Default ${DEFAULT_RESOURCES.memory}. Node's heap gets ${HEAP_SHARE * 100}% of it.` }),
+    cpu: z
+      .union([z.string(), z.number()])
+      .optional()
+      .meta({ description: `CPU request and limit: millicores (250m) or cores (0.5, 1). Default ${DEFAULT_RESOURCES.cpu}.` }),
+  })
+  .meta({ description: "The context's share of a host: Kubernetes requests and limits, docker compose's mem_limit and cpus." });
+
 export const contextSchema = z
   .strictObject({
     description: z.string().optional(),
@@ -63,6 +76,11 @@ export const contextSchema = z
       .optional()
       .meta({ description: `Any of ${Object.keys(TRANSPORTS).join(', ')}. Default [http]. Without http, the HTTP port serves only /health and /metrics.` }),
     grpcPort: z.int().min(1).max(65535).optional().meta({ description: 'gRPC port; default port + 1000.' }),
+    resources: resourcesSchema.optional(),
+    public: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Reachable from outside the cluster: its NetworkPolicy admits the ingress controller. Default false: only the contexts that use it may call it.' }),
     middleware: z
       .array(z.enum(Object.keys(MIDDLEWARE) as [keyof typeof MIDDLEWARE]))
       .optional()

@@ -56,10 +56,31 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 export const QUERY_METHODS: ReadonlySet<HttpMethod> = new Set(['GET', 'DELETE']);
 
 /** Routes every generated service serves itself; the spec cannot take them. */
-export const BUILT_IN_ROUTES = ['GET /health', 'GET /metrics'] as const;
+export const BUILT_IN_ROUTES = ['GET /health', 'GET /health/live', 'GET /metrics'] as const;
 
 export const BASE_PORT = 8080;
 /** A gRPC port defaults to the context's HTTP port plus this. */
 export const GRPC_PORT_OFFSET = 1000;
 
 export const isPrimitive = (name: string): name is PrimitiveName => Object.hasOwn(PRIMITIVES, name);
+
+/**
+ * What a context gets when kit.yaml gives it no `resources`: Kubernetes' requests and limits and
+ * docker compose's `mem_limit` and `cpus`. 256 MiB leaves a 192 MiB heap; a quarter of a core
+ * serves a few hundred small requests a second of Node's single thread.
+ */
+export const DEFAULT_RESOURCES = { memory: '256Mi', cpu: '250m' } as const;
+/** The smallest memory limit: Node itself, its code and buffers take about 50 MiB beside the heap. */
+export const MIN_MEMORY_MIB = 128;
+/**
+ * V8's whole heap as a share of the memory limit; the rest is for what lives outside it (Node's
+ * own C++ memory, stacks, buffers), so V8 collects garbage before the kernel's OOM killer stops
+ * the process.
+ */
+export const HEAP_SHARE = 0.75;
+/**
+ * What V8 adds to `--max-old-space-size` for the young generation (three 16 MiB semi-spaces on
+ * 64-bit Node: `node --max-old-space-size=192` reports a heap_size_limit of 240 MiB), so the flag
+ * is the heap's share less this.
+ */
+export const YOUNG_GENERATION_MIB = 48;

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Problem } from '../errors.js';
 import { checkSemantics } from './check-semantics.js';
 import type { SpecPath, SpecSource } from './load-spec.js';
-import { contextSchema, endpointSchema, specSchema, upstreamSchema, type RawSpec } from './spec-schema.js';
+import { contextSchema, endpointSchema, resourcesSchema, specSchema, upstreamSchema, type RawSpec } from './spec-schema.js';
 import { MIDDLEWARE, TRANSPORTS } from './tables.js';
 
 /** The outcome of validation: the spec when it is valid, and every problem found either way. */
@@ -99,6 +99,9 @@ function describeIssue(source: SpecSource, issue: z.core.$ZodIssue): Problem | P
       }
       return { severity: 'error', message: `${showPath(path)} has the wrong size`, hint: issue.message, location: at(path) };
     case 'invalid_union':
+      if (path.at(-1) === 'cpu') {
+        return { severity: 'error', message: `${showPath(path)} must be a quantity, not ${describe(valueAt(source.value, path))}`, hint: 'write millicores (250m) or cores (0.5, 1)', location: at(path) };
+      }
       return { severity: 'error', message: `"${JSON.stringify(valueAt(source.value, path))}" is not a field type`, hint: 'use a built-in type, a type of this context, or [T] for a list', location: at(path) };
     case 'invalid_type': {
       const given = valueAt(source.value, path);
@@ -121,6 +124,8 @@ function hintFor(path: SpecPath, expected: string): string {
   if (last === 'name' && path.length === 1) return 'add "name: my-system" at the top of the file';
   if (last === 'contexts') return 'add "contexts:" with at least one bounded context';
   if (last === 'port') return 'write the port as a whole number, e.g. 8081';
+  if (last === 'memory' && path.at(-2) === 'resources') return 'write a quantity in Mi or Gi, e.g. 256Mi';
+  if (last === 'public') return 'write true or false';
   if (expected === 'record' || expected === 'object') return 'write a mapping of names to values, e.g. { id: string }';
   if (expected === 'array') return 'write a list, e.g. [a, b]';
   return `write ${article(expected)} here`;
@@ -155,5 +160,6 @@ function allowedKeys(path: SpecPath): string[] {
   if (path.length === 2) return Object.keys(contextSchema.shape);
   if (path[2] === 'endpoints') return Object.keys(endpointSchema.shape);
   if (path[2] === 'uses') return Object.keys(upstreamSchema.shape);
+  if (path[2] === 'resources') return Object.keys(resourcesSchema.shape);
   return [];
 }

@@ -49,3 +49,19 @@ describe.each([
     expect(second.changes()).toEqual([]);
   });
 });
+
+// Fixtures without a whole golden tree still pin their Kubernetes manifests: the cycle in the
+// context map becomes NetworkPolicies that admit each other.
+describe.each([
+  ['uses-cycle', 'test/fixtures/specs/uses-cycle.yaml'],
+  ['minimal', 'test/fixtures/specs/minimal.yaml'],
+])('deploy/k8s of %s', (name, specFile) => {
+  test('matches the golden files', async () => {
+    const tree = await generate(specFile);
+    const changes = tree.changes().filter((change) => change.path.startsWith('deploy/k8s/'));
+    expect(changes.length).toBeGreaterThan(0);
+    for (const change of changes) {
+      await expect(change.after).toMatchFileSnapshot(`${name}/${change.path}.golden`);
+    }
+  });
+});

@@ -1146,3 +1146,72 @@ describe('validateSpec: valid specs', () => {
     expect(order.grid).toEqual([['integer']]);
   });
 });
+
+describe('validateSpec: resources and public (deployment)', () => {
+  it('accepts memory in Mi or Gi, cpu in millicores or cores, and public', () => {
+    const result = expectValid(yaml`
+      name: shop
+      contexts:
+        a:
+          public: true
+          resources: { memory: 256Mi, cpu: 250m }
+        b:
+          resources: { memory: 1Gi, cpu: 0.5 }
+        c:
+          resources: { cpu: "2" }
+        d:
+          resources: { memory: 128Mi }
+        e:
+          public: false
+          resources: { cpu: 1.25 }
+    `);
+    expect(result.spec!.contexts.a!.public).toBe(true);
+    expect(result.spec!.contexts.b!.resources).toEqual({ memory: '1Gi', cpu: 0.5 });
+  });
+
+  it('reports quantities Kubernetes reads otherwise, too small, or of the wrong type, each at its value with a hint', () => {
+    expectProblems(
+      yaml`
+        name: shop
+        contexts:
+          a:
+            resources: { memory: 512m, cpu: 0.12345 }
+          b:
+            resources: { memory: 64Mi, cpu: 0 }
+          c:
+            resources: { memory: 268435456, cpu: [1] }
+          d:
+            resources: { memory: 512MB, cpu: 2 cores }
+          e:
+            resources: { memory: 100Gi, cpu: 100 }
+          f:
+            resources: { memory: "268435456", disk: 1Gi }
+          g:
+            public: yes
+      `,
+      [
+        { message: 'memory "512m" is not a quantity', line: 4, col: 26, hint: 'write 512Mi' },
+        { message: 'cpu "0.12345" is not a quantity', line: 4, col: 37, hint: 'thousandth of a core' },
+        { message: 'memory 64Mi is too little', line: 6, col: 26, hint: 'at least 128Mi' },
+        { message: 'cpu 0 gives the service no processor time', line: 6, col: 37, hint: '250m' },
+        { message: '"contexts.c.resources.memory" must be a string, not number 268435456', line: 8, col: 26, hint: 'Mi or Gi' },
+        { message: '"contexts.c.resources.cpu" must be a quantity, not a list', line: 8, col: 42, hint: 'millicores' },
+        { message: 'memory "512MB" is not a quantity', line: 10, col: 26, hint: 'e.g. 256Mi or 1Gi' },
+        { message: 'cpu "2 cores" is not a quantity', line: 10, col: 38, hint: 'millicores (250m) or cores' },
+        { message: 'memory 100Gi is more than 64Gi', line: 12, col: 26, hint: 'replicas' },
+        { message: 'cpu 100 is more than 64 cores', line: 12, col: 38, hint: 'replicas' },
+        { message: 'memory "268435456" is not a quantity', line: 14, col: 26, hint: 'a bare number is bytes; write it in Mi or Gi, e.g. 256Mi' },
+        { message: 'unknown key "disk" in "contexts.f.resources"', line: 14, col: 39, hint: 'allowed keys: memory, cpu' },
+        { message: '"contexts.g.public" must be a boolean, not string "yes"', line: 16, col: 13, hint: 'true or false' },
+      ],
+    );
+  });
+
+  it('reports names longer than Kubernetes takes for a Service or a label', () => {
+    const long = 'a'.repeat(64);
+    expectProblems(`name: ${long}\ncontexts:\n  ${long}: {}\n  short: {}\n`, [
+      { message: `system name "${long}" is longer than 63 characters`, line: 1, col: 7, hint: 'shorten' },
+      { message: 'is longer than 63 characters once in kebab-case', line: 3, col: 3, hint: 'DNS label' },
+    ]);
+  });
+});
