@@ -65,10 +65,12 @@ function portsOf(spec: RawSpec): Map<string, { http: number; grpc?: number }> {
 function expectedCalls(spec: RawSpec): { caller: string; target: string; port: number }[] {
   const ports = portsOf(spec);
   return Object.entries(spec.contexts).flatMap(([caller, context]) =>
-    Object.entries(context?.uses ?? {}).map(([target, use]) => {
+    Object.entries(context?.uses ?? {}).flatMap(([target, use]) => {
       const served = spec.contexts[target]?.transports ?? ['http'];
-      const via = use?.via ?? (served.includes('http') ? 'http' : 'grpc');
-      return { caller, target, port: via === 'grpc' ? ports.get(target)!.grpc! : ports.get(target)!.http };
+      const via = use?.via ?? ['http', 'grpc', 'nats'].find((transport) => served.includes(transport));
+      // A NATS client talks to the NATS server, never to the upstream's pods.
+      if (via === 'nats') return [];
+      return [{ caller, target, port: via === 'grpc' ? ports.get(target)!.grpc! : ports.get(target)!.http }];
     }),
   );
 }
@@ -81,6 +83,7 @@ const FIXTURES: [string, string][] = [
   ['keyword-names', 'test/fixtures/specs/keyword-names.yaml'],
   ['odd-values', 'test/fixtures/specs/odd-values.yaml'],
   ['minimal', 'test/fixtures/specs/minimal.yaml'],
+  ['nats', 'test/fixtures/specs/nats.yaml'],
 ];
 
 const find = (objects: K8sObject[], kind: string, name: string) => {
@@ -240,9 +243,11 @@ describe.each(FIXTURES)('deploy/k8s of %s', (name, specFile) => {
     for (const [specName, context] of Object.keys(spec.contexts).map((key) => [key, kebab(key)] as const)) {
       const env = find(base, 'ConfigMap', context).data!;
       const config = readFileSync(join(dir, 'services', context, 'src/config.ts'), 'utf8');
-      const read = [...config.matchAll(/url\(env, '([A-Z0-9_]+)'/g)].map((match) => match[1]!);
-      const urls = Object.keys(env).filter((key) => key.endsWith('_URL'));
-      expect(urls.sort()).toEqual(read.sort());
+      const read = [...config.matchAll(/(?:url|servers)\(env, '([A-Z0-9_]+)'/g)].map((match) => match[1]!);
+      expect(Object.keys(env).filter((key) => key.endsWith('_URL')).sort()).toEqual(read.sort());
+      // NATS_URL names the namespace's nats Service; the others, the upstreams' Services.
+      if (read.includes('NATS_URL')) expect(env.NATS_URL).toBe(`nats://nats.${spec.name}.svc:4222`);
+      const urls = Object.keys(env).filter((key) => key.endsWith('_URL') && key !== 'NATS_URL');
       const expected = calls.filter((call) => call.caller === specName).map((call) => `http://${kebab(call.target)}.${spec.name}.svc:${call.port}`);
       expect(urls.map((key) => env[key]).sort()).toEqual(expected.sort());
       for (const key of urls) {
