@@ -43,6 +43,9 @@ export const DEPENDENCY_VERSIONS = {
   lightMyRequest: '6.6.0',
   /** The NATS server in docker compose, on Alpine for its health check's wget. */
   natsImage: 'nats:2.11-alpine',
+  /** The observability profile of docker compose: Prometheus (its LTS line) and Jaeger 2 (OTLP built in). */
+  prometheusImage: 'prom/prometheus:v3.5.0',
+  jaegerImage: 'jaegertracing/jaeger:2.21.0',
   /** The base image of every service: a pinned Node LTS on Alpine. */
   nodeImage: '24.11.1-alpine3.22',
 } as const;
