@@ -18,7 +18,7 @@ import {
   REQUEST_BODY,
   startServer,
   summarizeSegments,
-  THROUGHPUT_SPEC,
+  withTransports,
   type LoadCounts,
   type RunningServer,
   type Segment,
@@ -27,7 +27,7 @@ import {
 } from './throughput.js';
 
 /** The HTTP row's spec with a gRPC transport too: same endpoint, request, response and middleware. */
-export const GRPC_THROUGHPUT_SPEC = withGrpc(THROUGHPUT_SPEC);
+export const GRPC_THROUGHPUT_SPEC = withTransports('http, grpc');
 /** Where the generator writes the context's contract, and what it declares (see the generated transport/grpc.ts). */
 const PROTO_FILE = 'bench_notes/notes/v1/notes.proto';
 const SERVICE = 'bench_notes.notes.v1.NotesService';
@@ -181,12 +181,6 @@ export async function runGrpcThroughput(workDir: string, load: GrpcLoadOptions, 
   }
 }
 
-/** Adds `transports: [http, grpc]` to the context of the HTTP row's spec. */
-function withGrpc(spec: string): string {
-  const middleware = '    middleware: [logging, metrics, ratelimit]\n';
-  if (!spec.includes(middleware)) throw new Error('THROUGHPUT_SPEC has no "middleware: [logging, metrics, ratelimit]" line to add the transports to');
-  return spec.replace(middleware, `    transports: [http, grpc]\n${middleware}`);
-}
 
 /** A grpc-js server for the same .proto, loaded the same way, answering the same object: no validation, logging, health or reflection. */
 function bareServerSource(servicePackage: string, protoRoot: string): string {

@@ -22,7 +22,7 @@ import {
   REQUEST_BODY,
   startServer,
   summarizeSegments,
-  THROUGHPUT_SPEC,
+  withTransports,
   type LoadCounts,
   type RunningServer,
   type Segment,
@@ -31,7 +31,7 @@ import {
 } from './throughput.js';
 
 /** The HTTP row's spec with a NATS transport too: same endpoint, request, response and middleware. */
-export const NATS_THROUGHPUT_SPEC = withNats(THROUGHPUT_SPEC);
+export const NATS_THROUGHPUT_SPEC = withTransports('http, nats');
 /** What the generated transport subscribes: `<system>.<context kebab>.<endpoint camelCase>` in the queue group `<context kebab>`. */
 const SUBJECT = 'bench-notes.notes.createNote';
 const QUEUE = CONTEXT;
@@ -189,12 +189,6 @@ export async function runNatsThroughput(workDir: string, load: NatsLoadOptions, 
   }
 }
 
-/** Adds `transports: [http, nats]` to the context of the HTTP row's spec. */
-function withNats(spec: string): string {
-  const middleware = '    middleware: [logging, metrics, ratelimit]\n';
-  if (!spec.includes(middleware)) throw new Error('THROUGHPUT_SPEC has no "middleware: [logging, metrics, ratelimit]" line to add the transports to');
-  return spec.replace(middleware, `    transports: [http, nats]\n${middleware}`);
-}
 
 /** The bench loads SUBJECT in QUEUE: make sure that is what the generated transport subscribes. */
 function checkGeneratedSubject(file: string): void {

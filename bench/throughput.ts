@@ -14,7 +14,7 @@ description: One context with one endpoint, for the throughput benchmark
 contexts:
   notes:
     description: Stores notes
-    middleware: [logging, metrics, ratelimit]
+    middleware: [logging, metrics, ratelimit, tracing]
     endpoints:
       createNote:
         description: Store a note
@@ -24,6 +24,13 @@ contexts:
         errors: [NoteRejected]
 `;
 export const CONTEXT = 'notes';
+const MIDDLEWARE_LINE = '    middleware: [logging, metrics, ratelimit, tracing]\n';
+
+/** THROUGHPUT_SPEC with its context serving these transports too: same endpoint, request, response and middleware. */
+export function withTransports(transports: string): string {
+  if (!THROUGHPUT_SPEC.includes(MIDDLEWARE_LINE)) throw new Error(`THROUGHPUT_SPEC has no "${MIDDLEWARE_LINE.trim()}" line to add the transports to`);
+  return THROUGHPUT_SPEC.replace(MIDDLEWARE_LINE, `    transports: [${transports}]\n${MIDDLEWARE_LINE}`);
+}
 const ROUTE = '/notes';
 export const REQUEST_BODY = JSON.stringify({ title: 'buy milk', quantity: 3, tags: ['home', 'soon'] });
 export const EXPECTED_RESPONSE = { id: 'note-1', title: 'buy milk', quantity: 3 };
@@ -87,6 +94,10 @@ export interface ThroughputResult {
   bare: ServerLoad;
   /** The generated service with request logging off (LOG_LEVEL=warn); only with `diagnose`. */
   generatedQuiet?: ServerLoad;
+  /** The generated service with tracing on, every request sampled, exporting to a local OTLP/HTTP receiver. */
+  generatedTraced: ServerLoad & { spansReceived: number };
+  /** Its requests per CPU-second as a share of the bare server's. */
+  tracedRatio: number;
   /** Generated requests per CPU-second as a share of the bare server's, over all rounds. */
   cpuEfficiencyRatio: number;
   /** The same ratio round by round, to show the noise. */
@@ -127,15 +138,30 @@ export async function runThroughput(workDir: string, load: LoadOptions, progress
   const generatedEnv = { RATE_LIMIT_RPS: '1000000000', RATE_LIMIT_BURST: '1000000000' };
   const main = join(service, 'dist', 'src', 'main.js');
   const logFile = join(workDir, 'generated-service.log');
+  const receiverScript = join(system, 'otlp-receiver.mjs');
+  writeFileSync(receiverScript, OTLP_RECEIVER_SOURCE);
+  const pinning = cpuPinning();
+  // The span receiver is a process of its own, on the load generator's CPUs: its work is nobody's server CPU.
+  const receiver = await startServer({ name: 'OTLP receiver', cwd: system, args: [receiverScript], env: {}, logFile: join(workDir, 'otlp-receiver.log') }, undefined, (port, child) =>
+    waitForHttp(`http://127.0.0.1:${port}/health`, child),
+  );
+  if (pinning) pinProcess(receiver.child.pid!, pinning.loadCpus);
+  const receiverUrl = `http://127.0.0.1:${receiver.port}`;
   const specs: ServerSpec[] = [
     { name: 'generated', cwd: service, args: [main], env: { ...generatedEnv, LOG_LEVEL: 'info' }, logFile },
     { name: 'bare fastify', cwd: system, args: [bareScript], env: {}, logFile: join(workDir, 'bare-server.log') },
+    {
+      name: 'generated, tracing on',
+      cwd: service,
+      args: [main],
+      env: { ...generatedEnv, LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_TRACES_SAMPLER: 'always_on' },
+      logFile: join(workDir, 'generated-traced.log'),
+    },
   ];
   if (load.diagnose) {
     specs.push({ name: 'generated, LOG_LEVEL=warn', cwd: service, args: [main], env: { ...generatedEnv, LOG_LEVEL: 'warn' }, logFile: join(workDir, 'generated-quiet.log') });
   }
 
-  const pinning = cpuPinning();
   const servers: RunningServer[] = [];
   try {
     if (pinning) pinProcess(process.pid, pinning.loadCpus);
@@ -148,7 +174,7 @@ export async function runThroughput(workDir: string, load: LoadOptions, progress
       const results = await Promise.all(servers.map((server) => loadSegment(server, load)));
       results.forEach((segment, index) => segments[index]!.push(segment));
     }
-    const [generated, bare, quiet] = segments.map((list, index) => summarizeSegments(servers[index]!.spec.name, list));
+    const [generated, bare, traced, quiet] = segments.map((list, index) => summarizeSegments(servers[index]!.spec.name, list));
     const roundRatios = segments[0]!.map((segment, round) => round3(reqPerCpu(segment) / reqPerCpu(segments[1]![round]!)));
     return {
       setup: { generateMs: round(generateMs), installMs: round(installMs), buildMs: round(buildMs), schemaSource },
@@ -157,14 +183,42 @@ export async function runThroughput(workDir: string, load: LoadOptions, progress
       generated: { ...generated!, logLines: countLines(logFile) },
       bare: bare!,
       ...(quiet ? { generatedQuiet: quiet } : {}),
+      generatedTraced: { ...traced!, spansReceived: await spansReceived(receiverUrl) },
+      tracedRatio: round3(traced!.reqPerCpuS / bare!.reqPerCpuS),
       cpuEfficiencyRatio: round3(generated!.reqPerCpuS / bare!.reqPerCpuS),
       roundRatios,
     };
   } finally {
     for (const server of servers) await stopProcess(server.child);
+    await stopProcess(receiver.child);
     if (pinning) pinProcess(process.pid, `0-${availableParallelism() - 1}`);
   }
 }
+
+/** How many spans the receiver took (after the traced service exported what it still held at its last batch). */
+async function spansReceived(receiverUrl: string): Promise<number> {
+  const response = await fetch(`${receiverUrl}/count`);
+  return Number(await response.text());
+}
+
+/** An OTLP/HTTP JSON receiver that counts spans and answers as a collector does; GET /count tells the count. */
+const OTLP_RECEIVER_SOURCE = `// Written by create-kit-service's bench: where the traced service's spans go.
+import { createServer } from 'node:http';
+
+let spans = 0;
+createServer((request, response) => {
+  if (request.method === 'POST' && request.url === '/v1/traces') {
+    let body = '';
+    request.setEncoding('utf8').on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      for (const resource of JSON.parse(body).resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans += scope.spans?.length ?? 0;
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    return;
+  }
+  response.writeHead(200).end(request.url === '/count' ? String(spans) : 'ok');
+}).listen(Number(process.env.PORT), process.env.HOST);
+`;
 
 /** Where servers and load generator run: the last CPU for the servers, the rest for the load. Linux with taskset only. */
 export function cpuPinning(): { serverCpu: number; loadCpus: string } | undefined {
