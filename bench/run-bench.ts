@@ -500,38 +500,7 @@ async function grpcThroughput(): Promise<NonNullable<Results['grpc']>> {
     `load generator (this process) used ${result.loadGenerator.cpuShare} of a core during the rounds` +
       (pinning && result.loadGenerator.cpuShare >= 0.9 ? ': it was the limit, the servers were not saturated (calls per CPU-s still compare)' : ''),
   );
-  for (const check of result.checks) console.log(`checked: ${check}`);
-  const row = (server: ServerLoad) => [
-    server.server,
-    server.requests,
-    server.reqPerS,
-    server.serverCpuS,
-    server.serverCpuShare,
-    server.reqPerCpuS,
-    server.latencyP50Ms,
-    server.latencyP99Ms,
-    server.errors + server.timeouts,
-  ];
-  console.log(
-    table(
-      ['server', 'calls', 'calls/s', 'server CPU s', 'cores used', 'calls per CPU-s', 'p50 ms', 'p99 ms', 'errors'],
-      [row(result.generated), row(result.bare), ...(result.generatedQuiet ? [row(result.generatedQuiet)] : [])],
-    ),
-  );
-  const pass = result.cpuEfficiencyRatio >= TARGETS.grpcCpuEfficiencyRatio;
-  console.log(
-    `generated / bare, calls per server CPU-second: ${round(result.cpuEfficiencyRatio * 100)}% ` +
-      `(target >= ${TARGETS.grpcCpuEfficiencyRatio * 100}%: ${verdict(pass)}); plain calls/s ratio ${round((result.generated.reqPerS / result.bare.reqPerS) * 100)}%`,
-  );
-  console.log(`round by round: ${result.roundRatios.map((ratio) => `${round(ratio * 100)}%`).join(', ')}`);
-  if (result.generatedQuiet) {
-    const share = 1 - result.generated.reqPerCpuS / result.generatedQuiet.reqPerCpuS;
-    console.log(`call logging (LOG_LEVEL=info vs warn) takes ${round(share * 100)}% of the generated service's CPU per call`);
-  }
-  console.log(`generated service wrote ${result.generated.logLines} log lines (warm-up included)`);
-  if (result.generated.errors + result.bare.errors + (result.generatedQuiet?.errors ?? 0) > 0) {
-    console.log('WARNING: some calls failed or answered unexpectedly; the gRPC throughput figures are not comparable');
-  }
+  const pass = printCallRows(result, TARGETS.grpcCpuEfficiencyRatio, 'gRPC');
   return { ...result, target: { minRatio: TARGETS.grpcCpuEfficiencyRatio, pass } };
 }
 
@@ -559,6 +528,16 @@ async function natsThroughput(): Promise<NonNullable<Results['nats']>> {
         ? ': with the nats-servers on the same CPU it was the limit, the servers were not saturated (calls per CPU-s still compare)'
         : ''),
   );
+  const pass = printCallRows(result, TARGETS.natsCpuEfficiencyRatio, 'NATS');
+  return { ...result, target: { minRatio: TARGETS.natsCpuEfficiencyRatio, pass } };
+}
+
+/** The checks, the table and the ratios of a unary-call row (gRPC, NATS): generated against bare, per server CPU-second. */
+function printCallRows(
+  result: { checks: string[]; generated: ServerLoad & { logLines: number }; bare: ServerLoad; generatedQuiet?: ServerLoad; cpuEfficiencyRatio: number; roundRatios: number[] },
+  minRatio: number,
+  transport: string,
+): boolean {
   for (const check of result.checks) console.log(`checked: ${check}`);
   const row = (server: ServerLoad) => [
     server.server,
@@ -577,21 +556,21 @@ async function natsThroughput(): Promise<NonNullable<Results['nats']>> {
       [row(result.generated), row(result.bare), ...(result.generatedQuiet ? [row(result.generatedQuiet)] : [])],
     ),
   );
-  const pass = result.cpuEfficiencyRatio >= TARGETS.natsCpuEfficiencyRatio;
+  const pass = result.cpuEfficiencyRatio >= minRatio;
   console.log(
     `generated / bare, calls per server CPU-second: ${round(result.cpuEfficiencyRatio * 100)}% ` +
-      `(target >= ${TARGETS.natsCpuEfficiencyRatio * 100}%: ${verdict(pass)}); plain calls/s ratio ${round((result.generated.reqPerS / result.bare.reqPerS) * 100)}%`,
+      `(target >= ${minRatio * 100}%: ${verdict(pass)}); plain calls/s ratio ${round((result.generated.reqPerS / result.bare.reqPerS) * 100)}%`,
   );
   console.log(`round by round: ${result.roundRatios.map((ratio) => `${round(ratio * 100)}%`).join(', ')}`);
   if (result.generatedQuiet) {
     const share = 1 - result.generated.reqPerCpuS / result.generatedQuiet.reqPerCpuS;
-    console.log(`request logging (LOG_LEVEL=info vs warn) takes ${round(share * 100)}% of the generated service's CPU per call`);
+    console.log(`call logging (LOG_LEVEL=info vs warn) takes ${round(share * 100)}% of the generated service's CPU per call`);
   }
   console.log(`generated service wrote ${result.generated.logLines} log lines (warm-up included)`);
   if (result.generated.errors + result.bare.errors + (result.generatedQuiet?.errors ?? 0) > 0) {
-    console.log('WARNING: some requests failed or answered unexpectedly; the NATS throughput figures are not comparable');
+    console.log(`WARNING: some calls failed or answered unexpectedly; the ${transport} throughput figures are not comparable`);
   }
-  return { ...result, target: { minRatio: TARGETS.natsCpuEfficiencyRatio, pass } };
+  return pass;
 }
 
 function gitHead(): string | undefined {
