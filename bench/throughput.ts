@@ -95,9 +95,14 @@ export interface ThroughputResult {
   /** The generated service with request logging off (LOG_LEVEL=warn); only with `diagnose`. */
   generatedQuiet?: ServerLoad;
   /** The generated service with tracing on, every request sampled, exporting to a local OTLP/HTTP receiver. */
-  generatedTraced: ServerLoad & { spansReceived: number };
-  /** Its requests per CPU-second as a share of the bare server's. */
+  generatedTraced: ServerLoad;
+  /** The bare server with the same SDK, exporter and two spans per request: what tracing itself costs. */
+  bareTraced: ServerLoad;
+  /** Spans the receiver took from both while the bench ran. */
+  spansReceived: number;
+  /** The traced service's requests per CPU-second as a share of the bare server's (untraced), and of the traced bare server's. */
   tracedRatio: number;
+  tracedPeerRatio: number;
   /** Generated requests per CPU-second as a share of the bare server's, over all rounds. */
   cpuEfficiencyRatio: number;
   /** The same ratio round by round, to show the noise. */
@@ -147,6 +152,7 @@ export async function runThroughput(workDir: string, load: LoadOptions, progress
   );
   if (pinning) pinProcess(receiver.child.pid!, pinning.loadCpus);
   const receiverUrl = `http://127.0.0.1:${receiver.port}`;
+  const tracedEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_TRACES_SAMPLER: 'always_on' };
   const specs: ServerSpec[] = [
     { name: 'generated', cwd: service, args: [main], env: { ...generatedEnv, LOG_LEVEL: 'info' }, logFile },
     { name: 'bare fastify', cwd: system, args: [bareScript], env: {}, logFile: join(workDir, 'bare-server.log') },
@@ -154,9 +160,10 @@ export async function runThroughput(workDir: string, load: LoadOptions, progress
       name: 'generated, tracing on',
       cwd: service,
       args: [main],
-      env: { ...generatedEnv, LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_TRACES_SAMPLER: 'always_on' },
+      env: { ...generatedEnv, LOG_LEVEL: 'info', ...tracedEnv },
       logFile: join(workDir, 'generated-traced.log'),
     },
+    { name: 'bare fastify, tracing on', cwd: system, args: [bareScript], env: tracedEnv, logFile: join(workDir, 'bare-traced.log') },
   ];
   if (load.diagnose) {
     specs.push({ name: 'generated, LOG_LEVEL=warn', cwd: service, args: [main], env: { ...generatedEnv, LOG_LEVEL: 'warn' }, logFile: join(workDir, 'generated-quiet.log') });
@@ -174,7 +181,7 @@ export async function runThroughput(workDir: string, load: LoadOptions, progress
       const results = await Promise.all(servers.map((server) => loadSegment(server, load)));
       results.forEach((segment, index) => segments[index]!.push(segment));
     }
-    const [generated, bare, traced, quiet] = segments.map((list, index) => summarizeSegments(servers[index]!.spec.name, list));
+    const [generated, bare, traced, bareTraced, quiet] = segments.map((list, index) => summarizeSegments(servers[index]!.spec.name, list));
     const roundRatios = segments[0]!.map((segment, round) => round3(reqPerCpu(segment) / reqPerCpu(segments[1]![round]!)));
     return {
       setup: { generateMs: round(generateMs), installMs: round(installMs), buildMs: round(buildMs), schemaSource },
@@ -183,8 +190,11 @@ export async function runThroughput(workDir: string, load: LoadOptions, progress
       generated: { ...generated!, logLines: countLines(logFile) },
       bare: bare!,
       ...(quiet ? { generatedQuiet: quiet } : {}),
-      generatedTraced: { ...traced!, spansReceived: await spansReceived(receiverUrl) },
+      generatedTraced: traced!,
+      bareTraced: bareTraced!,
+      spansReceived: await spansReceived(receiverUrl),
       tracedRatio: round3(traced!.reqPerCpuS / bare!.reqPerCpuS),
+      tracedPeerRatio: round3(traced!.reqPerCpuS / bareTraced!.reqPerCpuS),
       cpuEfficiencyRatio: round3(generated!.reqPerCpuS / bare!.reqPerCpuS),
       roundRatios,
     };
@@ -260,6 +270,28 @@ function bareServerSource(schema: typeof FALLBACK_SCHEMA): string {
   return `// Written by create-kit-service's bench: the baseline for the generated service.
 import Fastify from 'fastify';
 
+// With OTEL_EXPORTER_OTLP_ENDPOINT: the same SDK, exporter and two spans per request (the caller's
+// trace continued, then one inside it) as the generated service, and nothing else.
+let traced = (request, answer) => answer();
+if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+  const { BatchSpanProcessor, NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+  const { context, propagation, SpanKind, trace } = await import('@opentelemetry/api');
+  new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] }).register();
+  const tracer = trace.getTracer('bare');
+  traced = (request, answer) => {
+    const parent = propagation.extract(context.active(), request.headers);
+    const span = tracer.startSpan('POST /notes', { kind: SpanKind.SERVER }, parent);
+    return context.with(trace.setSpan(parent, span), () =>
+      tracer.startActiveSpan('endpoint createNote', (inner) => {
+        inner.end();
+        span.end();
+        return answer();
+      }),
+    );
+  };
+}
+
 const app = Fastify({ logger: false });
 app.get('/health', async () => ({ status: 'ok' }));
 app.post(${JSON.stringify(ROUTE)}, {
@@ -267,7 +299,7 @@ app.post(${JSON.stringify(ROUTE)}, {
     body: ${JSON.stringify(schema.body)},
     response: { 200: ${JSON.stringify(schema.response)} },
   },
-}, async (request) => ({ id: 'note-1', title: request.body.title, quantity: request.body.quantity }));
+}, async (request) => traced(request, () => ({ id: 'note-1', title: request.body.title, quantity: request.body.quantity })));
 await app.listen({ port: Number(process.env.PORT), host: process.env.HOST });
 `;
 }
