@@ -16,6 +16,19 @@ export interface SystemModel {
   edges: ContextEdge[];
   /** The field numbers of every gRPC message, for `.kit/proto-numbers.json`. */
   protoNumbers: ProtoNumbers;
+  /** The JSON Schema of every error answer over HTTP, as source (schemas.ts); the OpenAPI documents use the same. */
+  errorBodySchemaJson: string;
+}
+
+/** A JSON Schema, as the transports validate with it: a type is referenced as `{ $ref: 'Name#' }`, by its `$id`. */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+/** The schema of an object of fields: a request, a response, a type, or the part of a request in one place. */
+export interface ObjectSchema extends JsonSchema {
+  type: 'object';
+  properties: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties: false;
 }
 
 /** A spec description, escaped once for each place it lands in, so any text is safe anywhere. */
@@ -89,6 +102,8 @@ export interface ServiceModel {
   startAfter: string[];
   /** `OrderingDeps`: what the service class receives through its constructor. */
   depsName: string;
+  /** `openapi.yaml`: the OpenAPI 3.1 document of the service's HTTP port, built from the same schemas as schemas.ts. */
+  openApiYaml: string;
 }
 
 export interface RouteModel {
@@ -102,7 +117,9 @@ export interface TypeModel {
   name: string;
   description: Text;
   fields: FieldModel[];
-  /** The JSON Schema, as pretty JSON, registered with fastify under `$id` = name. */
+  /** The JSON Schema, registered with fastify and Ajv under `$id` = name. */
+  schema: ObjectSchema & { $id: string };
+  /** The same, as source. */
   schemaJson: string;
 }
 
@@ -140,7 +157,9 @@ export interface EndpointModel {
   hasPath: boolean;
   hasQuery: boolean;
   hasBody: boolean;
-  /** Route schemas as pretty JSON (undefined parts are left out of the route). */
+  /** The JSON Schemas of the request's parts (undefined parts: no such part), the response and the whole request. */
+  schemas: EndpointSchemas;
+  /** The same route schemas as source (undefined parts are left out of the route). */
   paramsSchemaJson?: string;
   querySchemaJson?: string;
   bodySchemaJson?: string;
@@ -163,6 +182,16 @@ export interface EndpointModel {
   badRequest?: { url: string; payloadJson?: string; reason: string };
   /** A request the gRPC transport must reject with INVALID_ARGUMENT, and the field (proto name) it names. */
   grpcBadRequest?: { requestJson: string; reason: string; field: string };
+}
+
+/** An endpoint's JSON Schemas: what its transports validate and serialize with. */
+export interface EndpointSchemas {
+  params?: ObjectSchema;
+  query?: ObjectSchema;
+  body?: ObjectSchema;
+  response: ObjectSchema;
+  /** Every request field, wherever HTTP carries it (gRPC's request message). */
+  request: ObjectSchema;
 }
 
 export interface ErrorModel {
