@@ -1,7 +1,11 @@
+import { diffSpecs } from '../diff/diff-specs.js';
+import { summarizeBreakingChanges } from '../diff/summarize-breaking-changes.js';
 import { KitError } from '../errors.js';
+import type { ProtoNumbers } from '../model/number-proto-fields.js';
 import { BASE_DIR } from '../plan/manifest.js';
-import { stageSystem, type StagedFile } from '../plan/stage-system.js';
-import type { SpecSource } from '../spec/load-spec.js';
+import { PROTO_NUMBERS_PATH, SPEC_RECORD_PATH, specRecord, stageSystem, type StagedFile } from '../plan/stage-system.js';
+import type { RawSpec } from '../spec/spec-schema.js';
+import { parseSpec, type SpecSource } from '../spec/load-spec.js';
 import { validateSpec } from '../spec/validate-spec.js';
 import { commitTree } from '../tree/commit-tree.js';
 import { formatDiff } from '../tree/format-diff.js';
@@ -30,6 +34,8 @@ export async function applySpec(root: string, source: SpecSource, options: Apply
   const started = performance.now();
   const tree = new VirtualTree(root);
   if (options.specText !== undefined) tree.write('kit.yaml', options.specText);
+  // What the system was generated from until now, read before staging replaces the record.
+  const previous = { spec: tree.read(SPEC_RECORD_PATH), numbers: tree.read(PROTO_NUMBERS_PATH) };
   const staged = await stageSystem(tree, spec);
   const changes = tree.changes();
 
@@ -64,6 +70,7 @@ export async function applySpec(root: string, source: SpecSource, options: Apply
     });
   }
   out.err(changes.length === 0 ? `${out.green('✓')} already up to date; nothing written` : `${out.green('✓')} up to date: ${summary}`);
+  reportBreakingChanges(previous, spec);
   reportCodeThatNoLongerFits(root, changes, generatedNow);
   // The dependencies are the user's to install (it needs the network, and takes longer than all of
   // the above): say so whenever what is installed may no longer match.
@@ -72,6 +79,26 @@ export async function applySpec(root: string, source: SpecSource, options: Apply
     out.err(`${out.yellow('next:')} run "npm install": ${manifests.map((change) => change.path).join(', ')} changed`);
   }
   return staged;
+}
+
+/**
+ * One line when the spec just applied breaks callers of the one the system was generated from
+ * before (`.kit/spec.json`). Skipped without that record (a system made by an older version), when
+ * the spec did not change (no model is built then), and when the record no longer validates: the
+ * line is advice, and must never fail a generate that succeeded.
+ */
+function reportBreakingChanges(previous: { spec?: string; numbers?: string }, spec: RawSpec): void {
+  if (previous.spec === undefined || previous.spec === specRecord(spec)) return;
+  const older = validateSpec(parseSpec(SPEC_RECORD_PATH, previous.spec)).spec;
+  if (!older) return;
+  let numbers: ProtoNumbers | undefined;
+  try {
+    numbers = previous.numbers === undefined ? undefined : (JSON.parse(previous.numbers) as ProtoNumbers);
+  } catch {
+    return;
+  }
+  const line = summarizeBreakingChanges(diffSpecs(older, spec, { older: numbers, newer: numbers }));
+  if (line) out.err(`${out.yellow('!')} ${line}; "create-kit-service diff" lists them`);
 }
 
 /** How many places of code that no longer fits are listed; the build shows the rest. */

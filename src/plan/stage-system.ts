@@ -16,6 +16,8 @@ export const TEMPLATES_DIR = join(packageRoot, 'templates');
 export const SCHEMA_PATH = '.kit/kit.schema.json';
 /** The field numbers of every gRPC message ever generated (see number-proto-fields.ts). */
 export const PROTO_NUMBERS_PATH = '.kit/proto-numbers.json';
+/** The spec the system was last generated from (as JSON: comments and layout do not count), so the next generate can say what it changes for callers. */
+export const SPEC_RECORD_PATH = '.kit/spec.json';
 
 /** What happened to one file. */
 export interface StagedFile {
@@ -42,6 +44,7 @@ export async function stageSystem(tree: VirtualTree, spec: RawSpec): Promise<Sta
   const model = buildModel(spec, JSON.parse(tree.read(PROTO_NUMBERS_PATH) ?? '{}') as ProtoNumbers);
   const planned = planSystem(model, await createRenderer(TEMPLATES_DIR));
   planned.push({ path: SCHEMA_PATH, owner: 'generator', content: readFileSync(join(packageRoot, 'schema', 'kit.schema.json'), 'utf8') });
+  planned.push({ path: SPEC_RECORD_PATH, owner: 'generator', content: specRecord(spec) });
   if (Object.keys(model.protoNumbers).some((context) => Object.keys(model.protoNumbers[context]!).length > 0)) {
     planned.push({ path: PROTO_NUMBERS_PATH, owner: 'generator', content: `${JSON.stringify(model.protoNumbers, null, 2)}\n` });
   }
@@ -113,6 +116,11 @@ export async function stageSystem(tree: VirtualTree, spec: RawSpec): Promise<Sta
   }
   tree.write(MANIFEST_PATH, renderManifest(next));
   return staged;
+}
+
+/** What `.kit/spec.json` holds for a spec. */
+export function specRecord(spec: RawSpec): string {
+  return `${JSON.stringify(spec, null, 2)}\n`;
 }
 
 /** `services/<context>` of a path below it. */
