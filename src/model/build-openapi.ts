@@ -156,7 +156,8 @@ function operationOf(service: ServiceModel, endpoint: EndpointModel): object {
     summary: plain(endpoint.description),
     tags: [service.specName],
     parameters,
-    ...(body ? { requestBody: { required: (body.required ?? []).length > 0, content: json(withComponentRefs(body)) } } : {}),
+    // Required even when every body field is optional: the transport validates a missing body as null, which is no object.
+    ...(body ? { requestBody: { required: true, content: json(withComponentRefs(body)) } } : {}),
     responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => (a === 'default' ? 1 : b === 'default' ? -1 : Number(a) - Number(b)))),
   };
 }
