@@ -39,7 +39,8 @@ const WIDER: Readonly<Partial<Record<PrimitiveName, readonly PrimitiveName[]>>> 
  */
 export function compareFields(direction: 'request' | 'response', before: FieldsSide, after: FieldsSide, over: readonly TransportName[]): FieldChange[] {
   const changes: FieldChange[] = [];
-  const seen = new Set<string>();
+  /** The pairs of types being compared on the way down: a type that holds itself is compared once per path. */
+  const inside = new Set<string>();
   const grpc = over.includes('grpc');
   const kind = (change: 'added' | 'removed' | 'retyped' | 'required' | 'optional') => `${direction}-field-${change}` as ChangeKind;
   const breaking = (isBreaking: boolean): TransportName[] => (isBreaking ? [...over] : []);
@@ -95,12 +96,13 @@ export function compareFields(direction: 'request' | 'response', before: FieldsS
     if (from.kind === 'list' && to.kind === 'list') return compareShapes(`${path}[]`, from.of, to.of);
     if (from.kind === 'ref' && to.kind === 'ref') {
       const [oldName, newName] = [pascalCase(from.name), pascalCase(to.name)];
-      const key = `${path}|${oldName}|${newName}`;
-      // A type that holds itself is compared once, at its first place.
-      if (!seen.has(`${oldName}|${newName}`) && !seen.has(key)) {
-        seen.add(`${oldName}|${newName}`);
-        seen.add(key);
+      const pair = `${oldName}|${newName}`;
+      // Every field holding the type shows its changes at its own path (callers meet them there),
+      // except inside itself: a recursive type is compared at its outermost place.
+      if (!inside.has(pair)) {
+        inside.add(pair);
         walk(path, fieldsOf(before.service, oldName), fieldsOf(after.service, newName), oldName, newName);
+        inside.delete(pair);
       }
       return oldName === newName ? 'same' : 'renamed';
     }

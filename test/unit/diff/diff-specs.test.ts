@@ -360,6 +360,33 @@ ordering
   });
 });
 
+describe('diff: types held by fields', () => {
+  it('a type held by two fields shows its change at both paths; a type that holds itself is compared once per path, and ends', () => {
+    const older = {
+      name: 'shop',
+      contexts: {
+        tree: {
+          types: { Node: { name: 'string', 'children?': ['Node'] }, Address: { street: 'string' } } as Record<string, Record<string, unknown>>,
+          endpoints: { put: { request: { root: 'Node', from: 'Address', to: 'Address' }, response: { ok: 'boolean' } } },
+        },
+      },
+    };
+    const newer = structuredClone(older);
+    newer.contexts.tree.types.Node!.name = 'integer';
+    newer.contexts.tree.types.Address!.zip = 'string';
+    expect(table(diffSpecs(load(older), load(newer)))).toBe(`tree
+  breaking    request field retyped  put request.root.name  string -> integer
+              breaks any caller outside kit.yaml (over http)
+  breaking    request field added    put request.from.zip   string, required
+              breaks any caller outside kit.yaml (over http)
+  breaking    request field added    put request.to.zip     string, required
+              breaks any caller outside kit.yaml (over http)
+
+3 changes against HEAD:kit.yaml: 3 breaking, 0 compatible
+`);
+  });
+});
+
 describe('diff: response fields', () => {
   it('a required field removed is breaking (at every endpoint whose answer holds it), an optional one compatible; a field added is compatible', () => {
     const changes = diff((spec) => {
