@@ -1,7 +1,13 @@
+import { diffModels } from '../diff/diff-models.js';
+import { summarizeBreakingChanges } from '../diff/summarize-breaking-changes.js';
 import { KitError } from '../errors.js';
+import { buildModel } from '../model/build-model.js';
+import type { ProtoNumbers } from '../model/number-proto-fields.js';
+import type { SystemModel } from '../model/system-model.js';
 import { BASE_DIR } from '../plan/manifest.js';
-import { stageSystem, type StagedFile } from '../plan/stage-system.js';
+import { PROTO_NUMBERS_PATH, readSpecRecord, SPEC_RECORD_PATH, specRecord, stageSystem, type StagedFile } from '../plan/stage-system.js';
 import type { SpecSource } from '../spec/load-spec.js';
+import type { RawSpec } from '../spec/spec-schema.js';
 import { validateSpec } from '../spec/validate-spec.js';
 import { commitTree } from '../tree/commit-tree.js';
 import { formatDiff } from '../tree/format-diff.js';
@@ -30,7 +36,11 @@ export async function applySpec(root: string, source: SpecSource, options: Apply
   const started = performance.now();
   const tree = new VirtualTree(root);
   if (options.specText !== undefined) tree.write('kit.yaml', options.specText);
-  const staged = await stageSystem(tree, spec);
+  // What the system was generated from until now, read before staging replaces the record.
+  const previousSpec = tree.read(SPEC_RECORD_PATH);
+  const numbers = JSON.parse(tree.read(PROTO_NUMBERS_PATH) ?? '{}') as ProtoNumbers;
+  const model = buildModel(spec, numbers);
+  const staged = await stageSystem(tree, spec, model);
   const changes = tree.changes();
 
   if (options.check) {
@@ -64,6 +74,7 @@ export async function applySpec(root: string, source: SpecSource, options: Apply
     });
   }
   out.err(changes.length === 0 ? `${out.green('✓')} already up to date; nothing written` : `${out.green('✓')} up to date: ${summary}`);
+  reportBreakingChanges(previousSpec, spec, model, numbers);
   reportCodeThatNoLongerFits(root, changes, generatedNow);
   // The dependencies are the user's to install (it needs the network, and takes longer than all of
   // the above): say so whenever what is installed may no longer match.
@@ -72,6 +83,21 @@ export async function applySpec(root: string, source: SpecSource, options: Apply
     out.err(`${out.yellow('next:')} run "npm install": ${manifests.map((change) => change.path).join(', ')} changed`);
   }
   return staged;
+}
+
+/**
+ * One line when the spec just applied breaks callers of the one the system was generated from
+ * before (`.kit/spec.json`), compared model to model (the new one is the one just rendered; both
+ * numbered from the same record). Skipped without that record (a system made by an older version),
+ * when the spec did not change (no model is built then), and when the record no longer validates:
+ * the line is advice, and must never fail a generate that succeeded.
+ */
+function reportBreakingChanges(previousSpec: string | undefined, spec: RawSpec, model: SystemModel, numbers: ProtoNumbers): void {
+  if (previousSpec === undefined || previousSpec === specRecord(spec)) return;
+  const older = readSpecRecord(previousSpec);
+  if (!older) return;
+  const line = summarizeBreakingChanges(diffModels(buildModel(older, numbers), model));
+  if (line) out.err(`${out.yellow('!')} ${line}; "create-kit-service diff" lists them`);
 }
 
 /** How many places of code that no longer fits are listed; the build shows the rest. */

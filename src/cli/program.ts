@@ -33,6 +33,7 @@ Examples:
   $ npx create-kit-service shop --spec kit.yaml      a system from your own spec
   $ create-kit-service validate kit.yaml             check a spec
   $ create-kit-service generate                      bring a system up to date with its kit.yaml
+  $ create-kit-service diff                          what kit.yaml changes for callers since the last commit
 
 Exit codes: 0 ok, 1 failure or invalid input, 2 usage. NO_COLOR turns colour off; DEBUG=1 shows stack traces.`,
     )
@@ -60,6 +61,34 @@ Exit codes: 0 ok, 1 failure or invalid input, 2 usage. NO_COLOR turns colour off
     .action(async (options: { dryRun?: boolean; check?: boolean }) => {
       const { generateCommand } = await import('./commands/generate.js');
       await generateCommand(options);
+    });
+
+  program
+    .command('diff')
+    .description('list the API changes of kit.yaml since the last commit, each breaking or compatible for callers, with the contexts it breaks')
+    .option('--against <revision|file>', 'compare with the kit.yaml of a git revision (branch, tag, commit) or with a spec file; default: HEAD')
+    .option('--json', 'print the changes as JSON (for CI)')
+    .addHelpText(
+      'after',
+      `
+Breaking: an endpoint, route, transport, port or context removed or changed; a request field
+added as required, made required or retyped; a response field removed, made optional or retyped;
+an error whose kind (and so its status) changed; a gRPC field number reused. Compatible: what
+older callers can ignore. Each breaking change names the contexts whose uses list it (in the older
+spec: they run while the change rolls out) and any caller outside kit.yaml.
+
+Examples:
+  $ create-kit-service diff                         since the last commit
+  $ create-kit-service diff --against main          since the main branch
+  $ create-kit-service diff --against old-kit.yaml  since a spec file
+  $ create-kit-service diff --json                  for CI
+
+Exit codes: 0 nothing breaks, 1 something breaks (or kit.yaml is invalid), 2 nothing to compare
+with (no commit yet, an unknown revision, an invalid older spec).`,
+    )
+    .action(async (options: import('./commands/diff.js').DiffOptions) => {
+      const { diffCommand } = await import('./commands/diff.js');
+      await diffCommand(options);
     });
 
   const add = program.command('add').description('add an endpoint or a context to the spec and the code');

@@ -24,7 +24,9 @@ import { buildServiceDeploy, buildSystemDeploy, fillCallers } from './build-depl
 import { buildProto, type MessageSource, type RpcSource } from './build-proto.js';
 import { buildTranslations } from './build-translations.js';
 import type { ProtoNumbers } from './number-proto-fields.js';
-import type { EndpointModel, ErrorModel, FieldModel, RouteModel, ServiceModel, SystemModel, Text, TypeModel, UpstreamModel } from './system-model.js';
+import { buildOpenApi, renderOpenApi } from './build-openapi.js';
+import { ERROR_BODY_SCHEMA } from './error-body-schema.js';
+import type { EndpointModel, EndpointSchemas, ErrorModel, FieldModel, JsonSchema, ObjectSchema, RouteModel, ServiceModel, SystemModel, Text, TypeModel, UpstreamModel } from './system-model.js';
 import { invalidValue, sampleValue, type TypeTable } from './sample-values.js';
 import { tsLiteral } from './ts-literal.js';
 
@@ -88,6 +90,7 @@ export function buildModel(spec: RawSpec, previousNumbers: ProtoNumbers = {}): S
     usesNats: services.some((service) => service.connectsToNats),
     natsUrl: DEFAULT_NATS_URL,
     deploy: buildSystemDeploy(spec),
+    errorBodySchemaJson: json(ERROR_BODY_SCHEMA),
   };
 }
 
@@ -102,12 +105,16 @@ interface BuiltService {
 function buildService(spec: RawSpec, name: string, context: RawContext, index: number, protoNumbers: ProtoNumbers): BuiltService {
   const pascal = pascalCase(name);
   const typeTable: TypeTable = new Map(Object.entries(context.types ?? {}).map(([typeName, fields]) => [typeName, parseFields(fields)]));
-  const types: TypeModel[] = [...typeTable].map(([typeName, fields]) => ({
-    name: pascalCase(typeName),
-    description: text(`${typeName}, in the ${name} context's own terms.`),
-    fields: fields.map(toFieldModel),
-    schemaJson: json({ $id: pascalCase(typeName), ...objectSchema(fields) }),
-  }));
+  const types: TypeModel[] = [...typeTable].map(([typeName, fields]) => {
+    const schema = { $id: pascalCase(typeName), ...objectSchema(fields) };
+    return {
+      name: pascalCase(typeName),
+      description: text(`${typeName}, in the ${name} context's own terms.`),
+      fields: fields.map(toFieldModel),
+      schema,
+      schemaJson: json(schema),
+    };
+  });
   // NATS subjects: <system>.<context>.<endpoint>; the validator keeps endpoint names apart in camelCase.
   const subjectPrefix = `${spec.name}.${kebabCase(name)}`;
   const endpoints = Object.entries(context.endpoints ?? {}).map(([endpointName, endpoint]) => buildEndpoint(endpointName, endpoint, typeTable, subjectPrefix));
@@ -167,7 +174,10 @@ function buildService(spec: RawSpec, name: string, context: RawContext, index: n
     dependsOn: [],
     depsName: `${pascal}Deps`,
     deploy: buildServiceDeploy(context, port, transports.grpc ? context.grpcPort ?? port + GRPC_PORT_OFFSET : undefined),
+    // Filled in below: the document describes the finished service model.
+    openApiYaml: '',
   };
+  service.openApiYaml = renderOpenApi(buildOpenApi(spec.name, service));
   return { service, context, typeTable };
 }
 
@@ -245,13 +255,13 @@ function tsType(type: TypeExpression): string {
   return pascalCase(type.name);
 }
 
-function fieldSchema(type: TypeExpression): object {
+function fieldSchema(type: TypeExpression): JsonSchema {
   if (type.kind === 'list') return { type: 'array', items: fieldSchema(type.of) };
   if (type.kind === 'primitive') return PRIMITIVES[type.name].schema;
   return { $ref: `${pascalCase(type.name)}#` };
 }
 
-function objectSchema(fields: ParsedField[]): object {
+function objectSchema(fields: ParsedField[]): ObjectSchema {
   const required = fields.filter((field) => !field.optional).map((field) => field.name);
   return {
     type: 'object',
@@ -277,6 +287,15 @@ function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints
   const sampleRequest = sampleObject(request, typeTable);
   const sampleOf = (fields: ParsedField[]) => Object.fromEntries(fields.map((field) => [field.name, sampleRequest[field.name]]).filter(([, value]) => value !== undefined));
   const url = buildUrl(route.path, sampleOf(pathFields), sampleOf(queryFields));
+  // The one set of JSON Schemas of the endpoint: the transports validate with them (schemas.ts) and
+  // the OpenAPI document is built from them, so the two cannot disagree.
+  const schemas: EndpointSchemas = {
+    params: pathFields.length > 0 ? objectSchema(pathFields) : undefined,
+    query: queryFields.length > 0 ? objectSchema(queryFields) : undefined,
+    body: bodyFields.length > 0 ? objectSchema(bodyFields) : undefined,
+    response: objectSchema(response),
+    request: objectSchema(request),
+  };
   const errors = (endpoint.errors ?? []).map((errorName: string): ErrorModel => ({
     specName: errorName,
     className: errorClassName(errorName),
@@ -306,11 +325,12 @@ function buildEndpoint(name: string, endpoint: NonNullable<RawContext['endpoints
     hasPath: pathFields.length > 0,
     hasQuery: queryFields.length > 0,
     hasBody: bodyFields.length > 0,
-    paramsSchemaJson: pathFields.length > 0 ? json(objectSchema(pathFields)) : undefined,
-    querySchemaJson: queryFields.length > 0 ? json(objectSchema(queryFields)) : undefined,
-    bodySchemaJson: bodyFields.length > 0 ? json(objectSchema(bodyFields)) : undefined,
-    responseSchemaJson: json(objectSchema(response)),
-    requestSchemaJson: json(objectSchema(request)),
+    schemas,
+    paramsSchemaJson: schemas.params && json(schemas.params),
+    querySchemaJson: schemas.query && json(schemas.query),
+    bodySchemaJson: schemas.body && json(schemas.body),
+    responseSchemaJson: json(schemas.response),
+    requestSchemaJson: json(schemas.request),
     errors,
     callSpecJson: json({
       method: route.method,

@@ -20,6 +20,8 @@ export interface SystemModel {
   usesNats: boolean;
   /** NATS_URL's default. */
   natsUrl: string;
+  /** The JSON Schema of every error answer over HTTP, as source (schemas.ts); the OpenAPI documents use the same. */
+  errorBodySchemaJson: string;
   /** What every context's deployment shares (deploy/k8s, docker compose). */
   deploy: SystemDeployModel;
 }
@@ -75,6 +77,17 @@ export interface CallerModel {
   kebab: string;
   portName: string;
   port: number;
+}
+
+/** A JSON Schema, as the transports validate with it: a type is referenced as `{ $ref: 'Name#' }`, by its `$id`. */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+/** The schema of an object of fields: a request, a response, a type, or the part of a request in one place. */
+export interface ObjectSchema extends JsonSchema {
+  type: 'object';
+  properties: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties: false;
 }
 
 /** A spec description, escaped once for each place it lands in, so any text is safe anywhere. */
@@ -162,6 +175,8 @@ export interface ServiceModel {
   depsName: string;
   /** Kubernetes and docker compose settings of this context. */
   deploy: ServiceDeployModel;
+  /** `openapi.yaml`: the OpenAPI 3.1 document of the service's HTTP port, built from the same schemas as schemas.ts. */
+  openApiYaml: string;
 }
 
 export interface RouteModel {
@@ -175,7 +190,9 @@ export interface TypeModel {
   name: string;
   description: Text;
   fields: FieldModel[];
-  /** The JSON Schema, as pretty JSON, registered with fastify under `$id` = name. */
+  /** The JSON Schema, registered with fastify and Ajv under `$id` = name. */
+  schema: ObjectSchema & { $id: string };
+  /** The same, as source. */
   schemaJson: string;
 }
 
@@ -213,7 +230,9 @@ export interface EndpointModel {
   hasPath: boolean;
   hasQuery: boolean;
   hasBody: boolean;
-  /** Route schemas as pretty JSON (undefined parts are left out of the route). */
+  /** The JSON Schemas of the request's parts (undefined parts: no such part), the response and the whole request. */
+  schemas: EndpointSchemas;
+  /** The same route schemas as source (undefined parts are left out of the route). */
   paramsSchemaJson?: string;
   querySchemaJson?: string;
   bodySchemaJson?: string;
@@ -240,6 +259,16 @@ export interface EndpointModel {
   natsSubject: string;
   /** A JSON payload the NATS transport must reject, and the field its error names. */
   natsBadRequest: { payloadJson: string; reason: string; field: string };
+}
+
+/** An endpoint's JSON Schemas: what its transports validate and serialize with. */
+export interface EndpointSchemas {
+  params?: ObjectSchema;
+  query?: ObjectSchema;
+  body?: ObjectSchema;
+  response: ObjectSchema;
+  /** Every request field, wherever HTTP carries it (gRPC's request message). */
+  request: ObjectSchema;
 }
 
 export interface ErrorModel {

@@ -9,6 +9,8 @@ export const DEPENDENCY_VERSIONS = {
   fastify: '^5.6.1',
   pino: '^10.1.0',
   promClient: '^15.1.3',
+  /** Reads openapi.yaml when GET /openapi.json is first asked for (src/transport/http.ts). */
+  yaml: '^2.8.1',
   /**
    * The gRPC transport: the reference implementation for Node (measured against Connect-ES in
    * docs/architecture.md), its .proto loader, the standard health service and server reflection.

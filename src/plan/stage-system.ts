@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildModel } from '../model/build-model.js';
 import type { ProtoNumbers } from '../model/number-proto-fields.js';
+import type { SystemModel } from '../model/system-model.js';
 import { packageRoot } from '../package-root.js';
 import { createRenderer } from '../render/create-renderer.js';
-import type { RawSpec } from '../spec/spec-schema.js';
+import { checkSemantics } from '../spec/check-semantics.js';
+import { specSchema, type RawSpec } from '../spec/spec-schema.js';
 import { mergeThreeWay } from '../tree/merge-three-way.js';
 import type { VirtualTree } from '../tree/virtual-tree.js';
 import { BASE_DIR, MANIFEST_PATH, parseManifest, renderManifest, sha256, type ManifestEntry } from './manifest.js';
@@ -16,6 +18,8 @@ export const TEMPLATES_DIR = join(packageRoot, 'templates');
 export const SCHEMA_PATH = '.kit/kit.schema.json';
 /** The field numbers of every gRPC message ever generated (see number-proto-fields.ts). */
 export const PROTO_NUMBERS_PATH = '.kit/proto-numbers.json';
+/** The spec the system was last generated from (as JSON: comments and layout do not count), so the next generate can say what it changes for callers. */
+export const SPEC_RECORD_PATH = '.kit/spec.json';
 
 /** What happened to one file. */
 export interface StagedFile {
@@ -36,12 +40,13 @@ const CONFLICT_MARKER = /^<<<<<<< yours: /m;
  *   declarations that left the spec stay, deprecated, while the user's code names them;
  * - a file that left the spec is deleted if untouched since it was generated, else kept;
  * - the manifest and the bases are staged too, and commitTree writes .kit/ last.
- * Nothing touches the disk until the tree is committed.
+ * Nothing touches the disk until the tree is committed. `model` is the spec's model numbered from
+ * the tree's record, built here unless the caller has it already.
  */
-export async function stageSystem(tree: VirtualTree, spec: RawSpec): Promise<StagedFile[]> {
-  const model = buildModel(spec, JSON.parse(tree.read(PROTO_NUMBERS_PATH) ?? '{}') as ProtoNumbers);
+export async function stageSystem(tree: VirtualTree, spec: RawSpec, model: SystemModel = buildModel(spec, JSON.parse(tree.read(PROTO_NUMBERS_PATH) ?? '{}') as ProtoNumbers)): Promise<StagedFile[]> {
   const planned = planSystem(model, await createRenderer(TEMPLATES_DIR));
   planned.push({ path: SCHEMA_PATH, owner: 'generator', content: readFileSync(join(packageRoot, 'schema', 'kit.schema.json'), 'utf8') });
+  planned.push({ path: SPEC_RECORD_PATH, owner: 'generator', content: specRecord(spec) });
   if (Object.keys(model.protoNumbers).some((context) => Object.keys(model.protoNumbers[context]!).length > 0)) {
     planned.push({ path: PROTO_NUMBERS_PATH, owner: 'generator', content: `${JSON.stringify(model.protoNumbers, null, 2)}\n` });
   }
@@ -113,6 +118,27 @@ export async function stageSystem(tree: VirtualTree, spec: RawSpec): Promise<Sta
   }
   tree.write(MANIFEST_PATH, renderManifest(next));
   return staged;
+}
+
+/** What `.kit/spec.json` holds for a spec. */
+export function specRecord(spec: RawSpec): string {
+  return `${JSON.stringify(spec, null, 2)}\n`;
+}
+
+/**
+ * The spec `.kit/spec.json` holds, when it is still a valid spec (a record of an older version of
+ * the tool may not be); undefined otherwise. JSON with the validator's rules, without the YAML
+ * parser, which took ten times as long on the same text.
+ */
+export function readSpecRecord(text: string): RawSpec | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = specSchema.safeParse(value);
+  return parsed.success && !checkSemantics(value).some((finding) => finding.severity === 'error') ? parsed.data : undefined;
 }
 
 /** `services/<context>` of a path below it. */

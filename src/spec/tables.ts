@@ -56,7 +56,7 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 export const QUERY_METHODS: ReadonlySet<HttpMethod> = new Set(['GET', 'DELETE']);
 
 /** Routes every generated service serves itself; the spec cannot take them. */
-export const BUILT_IN_ROUTES = ['GET /health', 'GET /health/live', 'GET /metrics'] as const;
+export const BUILT_IN_ROUTES = ['GET /health', 'GET /health/live', 'GET /metrics', 'GET /openapi.json'] as const;
 
 export const BASE_PORT = 8080;
 /** A gRPC port defaults to the context's HTTP port plus this. */

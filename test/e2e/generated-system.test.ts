@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { childEnv, freshGet, parsePrometheus, startService, stop, stopAll, within, type RunningService } from '../helpers/service-process.js';
 
 /**
@@ -199,6 +200,24 @@ async function waitForLog(service: RunningService, matches: (line: Record<string
   }
 }
 
+/**
+ * Lints an OpenAPI document (JSON text) with the project's pinned Redocly CLI and its recommended
+ * rules: the errors it finds (the missing licence is a warning) and its exit status.
+ */
+function lintOpenApi(document: string): { errors: string[]; status: number | null } {
+  const file = join(work, `served-${Date.now()}.json`);
+  writeFileSync(file, document);
+  const result = spawnSync(process.execPath, [join(root, 'node_modules/@redocly/cli/bin/cli.js'), 'lint', '--extends', 'recommended', '--format', 'json', file], {
+    cwd: work,
+    env: childEnv({ REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  rmSync(file);
+  const report = JSON.parse(result.stdout) as { problems: { ruleId: string; severity: string; message: string }[] };
+  return { errors: report.problems.filter((problem) => problem.severity === 'error').map((problem) => `${problem.ruleId}: ${problem.message}`), status: result.status };
+}
+
 /** A non-loopback IPv4 address of this machine, to show that HOST=127.0.0.1 is honoured. */
 const outsideAddress = Object.values(networkInterfaces())
   .flat()
@@ -294,6 +313,20 @@ describe.each(SYSTEMS)('the generated $name system', (system) => {
         for (const detail of answer.json.error.details) {
           expect(detail).toEqual({ field: expect.stringMatching(/\S/), message: expect.stringMatching(/\S/) });
         }
+      }
+    });
+
+    it('serves GET /openapi.json: its openapi.yaml, valid under "redocly lint" (recommended rules), documenting every route it answers', async () => {
+      const answer = await call(service, { method: 'GET', path: '/openapi.json' });
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+      const file = parse(readFileSync(join(dir, 'services', testCase.name, 'openapi.yaml'), 'utf8')) as unknown;
+      expect(answer.json).toEqual(file);
+      expect(lintOpenApi(answer.text)).toEqual({ errors: [], status: 0 });
+      const paths = answer.json.paths as Record<string, Record<string, { operationId: string }>>;
+      for (const stub of [...testCase.stubs, { endpoint: 'kit.health', method: 'GET', path: '/health' }]) {
+        const route = Object.keys(paths).find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(stub.path.split('?')[0]!));
+        expect(route && paths[route]![stub.method.toLowerCase()]?.operationId, `${stub.method} ${stub.path}`).toBe(stub.endpoint.replace(/[-_](\w)/g, (_, letter: string) => letter.toUpperCase()));
       }
     });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { output, run } from '../helpers/run-command.js';
 import { childEnv, freePort, parsePrometheus, startService, stop, stopAll, within, type RunningService } from '../helpers/service-process.js';
 
@@ -161,10 +162,13 @@ describe('a generated system with gRPC', () => {
     expect(JSON.parse(stub.stderr)).toMatchObject({ code: 'unimplemented', message: 'track is not implemented yet' });
   });
 
-  it('serves only /health and /metrics over HTTP for a context without the http transport', async () => {
+  it('serves only /health, /metrics and /openapi.json (documenting just these) over HTTP for a context without the http transport', async () => {
     expect((await fetch(`${tracking.base}/health`)).status).toBe(200);
     const track = await fetch(`${tracking.base}/track`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"trackingId":"T-1"}' });
     expect(track.status).toBe(404);
+    const document = (await (await fetch(`${tracking.base}/openapi.json`)).json()) as { paths: object };
+    expect(document).toEqual(parse(readFileSync(join(dir('tracking'), 'openapi.yaml'), 'utf8')));
+    expect(Object.keys(document.paths)).toEqual(['/health', '/metrics', '/openapi.json']);
   });
 
   it('calls an upstream over gRPC through the generated client and the translator, and passes its errors on', async () => {

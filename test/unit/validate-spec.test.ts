@@ -578,6 +578,8 @@ describe('validateSpec: routes', () => {
                 http: GET /metrics
               postHealth:
                 http: POST /health
+              openApi:
+                http: GET /openapi.json
           billing:
             endpoints:
               listOrders:
@@ -589,6 +591,7 @@ describe('validateSpec: routes', () => {
         { message: 'route GET /orders of endpoint "listAll" is already taken by endpoint "listOrders"', line: 17, col: 15 },
         { message: 'route GET /health of endpoint "health" is already taken by the built-in route', line: 19, col: 15 },
         { message: 'route GET /metrics of endpoint "metrics" is already taken by the built-in route', line: 21, col: 15 },
+        { message: 'route GET /openapi.json of endpoint "openApi" is already taken by the built-in route', line: 25, col: 15 },
       ],
     );
   });
