@@ -162,13 +162,13 @@ describe('a generated system with gRPC', () => {
     expect(JSON.parse(stub.stderr)).toMatchObject({ code: 'unimplemented', message: 'track is not implemented yet' });
   });
 
-  it('serves only /health, /metrics and /openapi.json (documenting just these) over HTTP for a context without the http transport', async () => {
+  it('serves only /health, /health/live, /metrics and /openapi.json (documenting just these) over HTTP for a context without the http transport', async () => {
     expect((await fetch(`${tracking.base}/health`)).status).toBe(200);
     const track = await fetch(`${tracking.base}/track`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"trackingId":"T-1"}' });
     expect(track.status).toBe(404);
     const document = (await (await fetch(`${tracking.base}/openapi.json`)).json()) as { paths: object };
     expect(document).toEqual(parse(readFileSync(join(dir('tracking'), 'openapi.yaml'), 'utf8')));
-    expect(Object.keys(document.paths)).toEqual(['/health', '/metrics', '/openapi.json']);
+    expect(Object.keys(document.paths)).toEqual(['/health', '/health/live', '/metrics', '/openapi.json']);
   });
 
   it('calls an upstream over gRPC through the generated client and the translator, and passes its errors on', async () => {
