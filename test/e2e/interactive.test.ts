@@ -155,7 +155,7 @@ describe('create-kit-service in a terminal, without a spec', () => {
           description: 'Takes customer orders',
           port: 8081,
           transports: ['http'],
-          middleware: ['logging', 'metrics', 'ratelimit'],
+          middleware: ['logging', 'metrics', 'ratelimit', 'tracing'],
           endpoints: {
             placeOrder: {
               description: 'Place a new order',
@@ -170,7 +170,7 @@ describe('create-kit-service in a terminal, without a spec', () => {
         billing: {
           port: 8082,
           transports: ['http'],
-          middleware: ['logging', 'metrics', 'ratelimit'],
+          middleware: ['logging', 'metrics', 'ratelimit', 'tracing'],
           endpoints: { charge: { http: 'POST /charge', request: { amount: 'number', 'reference?': 'string' }, response: { receiptId: 'string' } } },
         },
       },
