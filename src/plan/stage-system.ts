@@ -20,7 +20,8 @@ export const PROTO_NUMBERS_PATH = '.kit/proto-numbers.json';
 /** What happened to one file. */
 export interface StagedFile {
   path: string;
-  action: 'create' | 'update' | 'merge' | 'conflict' | 'keep' | 'delete';
+  /** `move` and `rename`: a file the rename command moved, or whose names it renamed in the user's code. */
+  action: 'create' | 'update' | 'merge' | 'conflict' | 'keep' | 'delete' | 'move' | 'rename';
   /** Why, or what was added, in words. */
   detail?: string;
 }

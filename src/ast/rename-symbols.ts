@@ -1,0 +1,320 @@
+import { posix } from 'node:path';
+import type { Identifier, Node as TsNode, SourceFile, StringLiteral } from 'ts-morph';
+import { KitError } from '../errors.js';
+import type { PathMove } from '../tree/moved-file-system.js';
+import { movedPath } from '../tree/moved-file-system.js';
+import { loadTsMorph } from './load-ts-morph.js';
+
+// This module is itself imported only when a rename runs, so ts-morph loads with it.
+const { Node, Project, SyntaxKind, ts } = loadTsMorph();
+
+/** One declaration to rename, with every reference to it. */
+export interface SymbolRename {
+  /** The file that declares it, relative to the service folder: `src/types.ts`. */
+  file: string;
+  /**
+   * The declaration in that file: a top-level name (`['Cargo']`, `['toPayer']`), a member of a
+   * top-level interface or class (`['Cargo', 'weight']`), or a namespace import (`['* as Billing']`).
+   */
+  symbol: string[];
+  to: string;
+}
+
+/** What to rename in the TypeScript of one service; paths relative to its folder, as before the rename. */
+export interface ServiceRenames {
+  renames: SymbolRename[];
+  /** Files that move; every relative import of them follows, with its extension as written. */
+  moves: PathMove[];
+  /**
+   * Test titles that name an endpoint (`test('placeOrder')`, `test.todo('placeOrder')`,
+   * `test('placeOrder: rejects ...')`): the generator tells a test's endpoint by its title.
+   */
+  testTitles: { from: string; to: string }[];
+}
+
+export interface RenameSymbolsOptions {
+  /** The service folder, relative to the system: locations in messages are given below it. */
+  folder?: string;
+  /**
+   * Files whose renamed text is kept (the user's), relative to the service: only there is a clash
+   * with a name already taken looked for. By default none is checked (the generator's own copies).
+   */
+  checked?: (file: string) => boolean;
+}
+
+/** The service's files after the renames. */
+export interface RenamedFiles {
+  /** Every file, by its path after the moves. */
+  texts: Map<string, string>;
+  /** How many places changed in each file that changed, by its path after the moves. */
+  places: Map<string, number>;
+}
+
+const ROOT = '/service';
+
+/**
+ * Renames declarations of a service with TypeScript's own rename (the language service's, as an
+ * editor does it, never a search of the text): the declaration and every reference to it in every
+ * file given, so a method and each call of it, an interface and each use of it as a type, a
+ * property in type positions, object literals, destructuring and accesses. A local variable of the
+ * same name is another symbol and stays; a shorthand property or binding keeps its local name
+ * (`{ weight }` becomes `{ mass: weight }`). Nothing else of the text changes: only identifiers,
+ * the module specifiers of moved files and the titles of an endpoint's tests.
+ *
+ * Works in an in-memory ts-morph Project over just these files, without lib files or node_modules:
+ * the names to rename are all declared in the service's own files. Refuses (a KitError at the place)
+ * a new name that is already taken where the old one is used in a checked file: a member of the user's
+ * class, an import, a type or a variable in scope there.
+ */
+export function renameSymbols(files: ReadonlyMap<string, string>, plan: ServiceRenames, options: RenameSymbolsOptions = {}): RenamedFiles {
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    skipFileDependencyResolution: true,
+    skipLoadingLibFiles: true,
+    compilerOptions: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022, strict: true, noLib: true },
+  });
+  for (const [path, text] of files) project.createSourceFile(`${ROOT}/${path}`, text);
+  const places = new Map<string, number>();
+  const count = (file: SourceFile, n = 1) => {
+    const path = relativePath(file);
+    places.set(path, (places.get(path) ?? 0) + n);
+  };
+  const checked = options.checked ?? (() => false);
+  const where = (file: SourceFile, pos: number) => {
+    const { line, column } = file.getLineAndColumnAtPos(pos);
+    return { file: posix.join(options.folder ?? '.', relativePath(file)), line, col: column };
+  };
+
+  for (const rename of plan.renames) {
+    const file = project.getSourceFile(`${ROOT}/${rename.file}`);
+    const name = file && findDeclarationName(file, rename.symbol);
+    // A declaration the user removed or renamed themselves: nothing refers to it by this name.
+    if (!name || name.getText() === rename.to) continue;
+    const member = rename.symbol.length > 1;
+    // A member keeps the local names of shorthand properties and bindings; a top-level name is
+    // renamed in the imports too, so the user's code reads as the generator now writes it.
+    const locations = [
+      ...project.getLanguageService().findRenameLocations(name, { usePrefixAndSuffixText: member }).map((location): Place => {
+        const span = location.getTextSpan();
+        return { file: location.getSourceFile(), start: span.getStart(), end: span.getEnd(), prefix: location.getPrefixText() ?? '', suffix: location.getSuffixText() ?? '' };
+      }),
+    ];
+    locations.push(...accessesMissed(project.getSourceFiles(), name, locations));
+    for (const location of locations) {
+      const clash = checked(relativePath(location.file)) ? clashAt(location, rename.to) : undefined;
+      if (clash) {
+        throw new KitError('INVALID_INPUT', `${clash}, so ${name.getText()} cannot become ${rename.to} here`, {
+          location: where(location.file, location.start),
+          hint: `rename or remove that "${rename.to}" first, or choose another name; nothing was written`,
+        });
+      }
+    }
+    applyLocations(locations, rename.to, count);
+  }
+
+  for (const title of plan.testTitles) renameTestTitles(project.getSourceFiles(), title.from, title.to, count);
+  if (plan.moves.length > 0) for (const file of project.getSourceFiles()) followMoves(file, plan.moves, count);
+
+  const texts = new Map<string, string>();
+  for (const file of project.getSourceFiles()) texts.set(movedPath(plan.moves, relativePath(file)), file.getFullText());
+  return { texts, places: new Map([...places].map(([path, n]) => [movedPath(plan.moves, path), n])) };
+}
+
+/** A place to write the new name at, with the text TypeScript puts around it (`mass: ` before a shorthand `weight`). */
+interface Place {
+  file: SourceFile;
+  start: number;
+  end: number;
+  prefix: string;
+  suffix: string;
+}
+
+/**
+ * References TypeScript's rename leaves out: it looks for a module's exports only where the module
+ * is imported, so a function reached through a namespace object elsewhere
+ * (`this.deps.billingTranslators.toPayer(...)`, where the dependencies type that object as
+ * `typeof billingTranslators`) is not found. Every identifier of that name is asked for its symbol,
+ * and each one that is the declaration's is a reference too.
+ */
+function accessesMissed(files: readonly SourceFile[], name: TsNode, found: readonly Place[]): Place[] {
+  const symbol = name.getSymbol();
+  if (!symbol) return [];
+  const text = name.getText();
+  const known = new Set(found.map((place) => `${place.file.getFilePath()}:${place.start}`));
+  const missed: Place[] = [];
+  for (const file of files) {
+    if (!file.getFullText().includes(text)) continue;
+    for (const identifier of file.getDescendantsOfKind(SyntaxKind.Identifier)) {
+      if (identifier.getText() !== text || known.has(`${file.getFilePath()}:${identifier.getStart()}`)) continue;
+      const parent = identifier.getParent();
+      // Only member accesses: every other kind of reference is one TypeScript finds itself.
+      const accessed = (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier) || (Node.isQualifiedName(parent) && parent.getRight() === identifier);
+      if (accessed && identifier.getSymbol() === symbol) missed.push({ file, start: identifier.getStart(), end: identifier.getEnd(), prefix: '', suffix: '' });
+    }
+  }
+  return missed;
+}
+
+function relativePath(file: SourceFile): string {
+  return file.getFilePath().slice(ROOT.length + 1);
+}
+
+/** The name node of a declaration found by its path in a file (see SymbolRename.symbol). */
+function findDeclarationName(file: SourceFile, symbol: readonly string[]): TsNode | undefined {
+  const [top, member] = symbol;
+  if (top === undefined) return undefined;
+  const namespace = /^\* as (.+)$/.exec(top);
+  if (namespace) return file.getImportDeclarations().map((declaration) => declaration.getNamespaceImport()).find((alias) => alias?.getText() === namespace[1]);
+  const declarations = [file.getInterface(top), file.getClass(top), file.getFunction(top), file.getTypeAlias(top), file.getEnum(top), file.getVariableDeclaration(top)];
+  const declaration = declarations.find((found) => found !== undefined);
+  if (!declaration) return undefined;
+  if (member === undefined) return declaration.getNameNode();
+  if (!Node.isInterfaceDeclaration(declaration) && !Node.isClassDeclaration(declaration)) return undefined;
+  const found = declaration.getMembers().find((candidate) => Node.hasName(candidate) && candidate.getName() === member);
+  return found && Node.hasName(found) ? found.getNameNode() : undefined;
+}
+
+/**
+ * Why `to` cannot take the place of the name at this location, or undefined when it can: as a
+ * member, the object already has a member `to`; as a name looked up in scope (an import, a type, a
+ * call of a function), something named `to` is in scope there and would be found instead.
+ */
+function clashAt(location: Place, to: string): string | undefined {
+  const node = location.file.getDescendantAtPos(location.start);
+  if (!node) return undefined;
+  const parent = node.getParent();
+  if (!parent) return undefined;
+  const container = memberContainer(node);
+  if (container !== undefined) {
+    if (container === null) return undefined;
+    const members = Node.isObjectLiteralExpression(container) ? container.getProperties() : Node.isClassDeclaration(container) || Node.isInterfaceDeclaration(container) || Node.isTypeLiteral(container) || Node.isClassExpression(container) ? container.getMembers() : [];
+    const taken = members.find((member) => Node.hasName(member) && member.getName() === to);
+    return taken ? `${describeContainer(container)} already has a member "${to}" (line ${taken.getStartLineNumber()})` : undefined;
+  }
+  if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === node) {
+    return parent.getExpression().getType().getProperty(to) ? `"${parent.getExpression().getText()}" already has a member "${to}"` : undefined;
+  }
+  if (Node.isQualifiedName(parent) && parent.getRight() === node) {
+    const namespace = parent.getLeft().getSymbol();
+    const exports = (namespace?.getAliasedSymbol() ?? namespace)?.getExports() ?? [];
+    return exports.some((symbol) => symbol.getName() === to) ? `"${parent.getLeft().getText()}" already has "${to}"` : undefined;
+  }
+  if (!Node.isIdentifier(node)) return undefined;
+  // A name looked up in scope: whatever else is called `to` there, of any meaning, is in the way.
+  const meaning = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias;
+  const inScope = node.getProject().getTypeChecker().getSymbolsInScope(node as Identifier, meaning);
+  const taken = inScope.find((symbol) => symbol.getName() === to);
+  if (!taken) return undefined;
+  const declaration = taken.getDeclarations()[0];
+  const at = declaration ? ` (line ${declaration.getStartLineNumber()})` : '';
+  return `"${to}" already names something in ${relativePath(node.getSourceFile())}${at}`;
+}
+
+/**
+ * The class, interface, type literal or object literal a member name stands in (null for a member
+ * position without one to check, such as a binding's property name), or undefined for a name that
+ * is not a member's.
+ */
+function memberContainer(node: TsNode): TsNode | null | undefined {
+  const parent = node.getParent()!;
+  const isName = (Node.hasName(parent) || Node.isShorthandPropertyAssignment(parent)) && (parent as { getNameNode(): TsNode }).getNameNode() === node;
+  if (
+    isName &&
+    (Node.isMethodDeclaration(parent) || Node.isPropertyDeclaration(parent) || Node.isMethodSignature(parent) || Node.isPropertySignature(parent) || Node.isPropertyAssignment(parent) || Node.isShorthandPropertyAssignment(parent) || Node.isGetAccessorDeclaration(parent) || Node.isSetAccessorDeclaration(parent))
+  ) {
+    return parent.getParent() ?? null;
+  }
+  if (Node.isBindingElement(parent) && parent.getPropertyNameNode() === node) return null;
+  return undefined;
+}
+
+function describeContainer(container: TsNode): string {
+  const name = Node.hasName(container) ? container.getName() : undefined;
+  if (Node.isClassDeclaration(container) || Node.isClassExpression(container)) return `class ${name ?? '(anonymous)'}`;
+  if (Node.isInterfaceDeclaration(container)) return `interface ${name}`;
+  return 'the object literal';
+}
+
+/** Writes the new name (with the prefix and suffix TypeScript asks for) at every location, file by file. */
+function applyLocations(locations: readonly Place[], to: string, count: (file: SourceFile, n?: number) => void): void {
+  const byFile = new Map<SourceFile, Place[]>();
+  for (const location of locations) byFile.set(location.file, [...(byFile.get(location.file) ?? []), location]);
+  for (const [file, spans] of byFile) {
+    let text = file.getFullText();
+    // From the end, so earlier offsets stay valid.
+    for (const place of [...spans].sort((a, b) => b.start - a.start)) text = text.slice(0, place.start) + place.prefix + to + place.suffix + text.slice(place.end);
+    file.replaceWithText(text);
+    count(file, spans.length);
+  }
+}
+
+/** Calls whose first argument is a test's title: `test(...)`, `test.todo(...)`, `it.skip(...)`, `describe(...)`. */
+const TEST_CALL = /^(test|it|describe)(\.(todo|skip|only))?$/;
+
+/**
+ * A test titled with the endpoint's name, alone or followed by a space or a colon (as the merge of
+ * user files reads titles), is titled with the new name; the rest of the title and its quotes stay.
+ */
+function renameTestTitles(files: readonly SourceFile[], from: string, to: string, count: (file: SourceFile) => void): void {
+  for (const file of files) {
+    if (!relativePath(file).startsWith('test/')) continue;
+    const titles = file.getDescendantsOfKind(SyntaxKind.CallExpression).flatMap((call) => {
+      const first = call.getArguments()[0];
+      if (!TEST_CALL.test(call.getExpression().getText()) || !(Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first))) return [];
+      const value = first.getLiteralValue();
+      const raw = first.getText();
+      // Only a title that starts with the name as written, so the literal's text can be cut there.
+      if (!(value === from || value.startsWith(`${from} `) || value.startsWith(`${from}:`)) || raw.slice(1, 1 + from.length) !== from) return [];
+      return [{ start: first.getStart(), end: first.getEnd(), text: raw[0] + to + raw.slice(1 + from.length) }];
+    });
+    if (titles.length === 0) continue;
+    let text = file.getFullText();
+    for (const title of titles.sort((a, b) => b.start - a.start)) text = text.slice(0, title.start) + title.text + text.slice(title.end);
+    file.replaceWithText(text);
+    for (const _ of titles) count(file);
+  }
+}
+
+/**
+ * Relative module specifiers (imports, exports, `import('...')` types) of a file that point at a
+ * moved file are pointed at its new place, keeping the extension as written (`./billing-types.js`).
+ * ts-morph's own move drops the `.js` that Node's ES modules need, so this is done here.
+ */
+function followMoves(file: SourceFile, moves: readonly PathMove[], count: (file: SourceFile) => void): void {
+  const from = relativePath(file);
+  const to = movedPath(moves, from);
+  const literals: StringLiteral[] = [];
+  for (const declaration of [...file.getImportDeclarations(), ...file.getExportDeclarations()]) {
+    const specifier = declaration.getModuleSpecifier();
+    if (specifier) literals.push(specifier);
+  }
+  for (const importType of file.getDescendantsOfKind(SyntaxKind.ImportType)) {
+    const argument = importType.getArgument();
+    const literal = Node.isLiteralTypeNode(argument) ? argument.getLiteral() : undefined;
+    if (literal && Node.isStringLiteral(literal)) literals.push(literal);
+  }
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const first = call.getArguments()[0];
+    if (call.getExpression().getKind() === SyntaxKind.ImportKeyword && Node.isStringLiteral(first)) literals.push(first);
+  }
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const literal of literals) {
+    const specifier = literal.getLiteralValue();
+    if (!specifier.startsWith('./') && !specifier.startsWith('../')) continue;
+    const extension = /\.(js|ts|mjs|mts)$/.exec(specifier)?.[0] ?? '';
+    const target = posix.normalize(posix.join(posix.dirname(from), specifier));
+    const targetSource = `${target.slice(0, target.length - extension.length)}.ts`;
+    const movedTarget = movedPath(moves, targetSource);
+    if (movedTarget === targetSource && to === from) continue;
+    let next = posix.relative(posix.dirname(to), movedTarget.slice(0, -'.ts'.length)) + extension;
+    if (!next.startsWith('.')) next = `./${next}`;
+    if (next === specifier) continue;
+    const raw = literal.getText();
+    edits.push({ start: literal.getStart(), end: literal.getEnd(), text: raw[0] + next + raw[0] });
+  }
+  if (edits.length === 0) return;
+  let text = file.getFullText();
+  for (const edit of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+  file.replaceWithText(text);
+  for (const _ of edits) count(file);
+}

@@ -1,0 +1,94 @@
+import type { ProtoNumbers } from '../model/number-proto-fields.js';
+import { movedPath, originalPath } from '../tree/moved-file-system.js';
+import type { VirtualTree } from '../tree/virtual-tree.js';
+import { BASE_DIR, MANIFEST_PATH, parseManifest, renderManifest, sha256, type ManifestEntry } from './manifest.js';
+import type { RenamePlan } from './plan-rename.js';
+import { PROTO_NUMBERS_PATH, type StagedFile } from './stage-system.js';
+
+/** The folders of a service whose TypeScript is the user's or imported by it. */
+const CODE_DIRS = ['src', 'test'];
+
+/**
+ * Translators map fields by name. After a rename the generator can no longer pair a renamed field
+ * with its old partner and would write a TODO that throws where the mapping worked; the renamed
+ * mapping is right. So a translator is always renamed as the user's code (its base is not): what
+ * the rename changed in it is the user's from then on, and generate leaves it as it is.
+ */
+const isTranslator = (relative: string) => relative.startsWith('src/translators/');
+
+/**
+ * Stages a rename's changes to the code and to the generator's record, before `stageSystem` brings
+ * the system up to date with the renamed spec:
+ * - the user's TypeScript (user-owned files the user edited, translators, files the user added under
+ *   `src/` and `test/`, generated files the user edited) is renamed with TypeScript's rename; any
+ *   other file the user never touched is left to be rendered anew, as generate would;
+ * - `.kit/base/` gets the same renames at the new paths, so that what the generator wrote and the
+ *   user never touched is still known as such (it follows the spec), and a later three-way merge of
+ *   an edited generated file still has its base;
+ * - the manifest's paths follow the moves, and the generator's symbols of user-owned files their
+ *   new names; `.kit/proto-numbers.json` keeps every field number under the new names.
+ * The tree must show the moved files at their new places already (moved-file-system.ts).
+ * Refuses (KitError) a new name the user's own code already takes.
+ */
+export async function stageRename(tree: VirtualTree, plan: RenamePlan, options: { protoNumbers?: (numbers: ProtoNumbers) => ProtoNumbers } = {}): Promise<StagedFile[]> {
+  const previous = parseManifest(tree.read(MANIFEST_PATH))?.files ?? {};
+  const staged: StagedFile[] = [];
+  const renamedBases = new Map<string, string>();
+  const withCode = plan.services.filter((service) => service.code.renames.length + service.code.moves.length + service.code.testTitles.length > 0);
+  const { renameSymbols } = withCode.length > 0 ? await import('../ast/rename-symbols.js') : { renameSymbols: undefined };
+
+  for (const service of withCode) {
+    const { code } = service;
+    // The service's files as they are, at the paths they had before the rename: the renames name them so.
+    const files = new Map<string, string>();
+    for (const dir of CODE_DIRS) {
+      for (const path of tree.listFiles(`${service.after}/${dir}`)) {
+        if (!path.endsWith('.ts')) continue;
+        const relative = path.slice(service.after.length + 1);
+        files.set(originalPath(code.moves, relative) ?? relative, tree.read(path)!);
+      }
+    }
+    // A file exactly as the generator last wrote it is rendered anew by the apply step.
+    const regenerated = (relative: string) => {
+      if (isTranslator(relative)) return false;
+      const entry = previous[`${service.before}/${relative}`];
+      return entry !== undefined && files.has(relative) && sha256(files.get(relative)!) === entry.sha256;
+    };
+    const renamed = renameSymbols!(files, code, { folder: service.after, checked: (relative) => !regenerated(relative) });
+    for (const [relative, text] of renamed.texts) {
+      const before = originalPath(code.moves, relative) ?? relative;
+      if (regenerated(before) || text === files.get(before)) continue;
+      const path = `${service.after}/${relative}`;
+      tree.write(path, text);
+      const places = renamed.places.get(relative) ?? 0;
+      staged.push({ path, action: 'rename', detail: `${places} place${places === 1 ? '' : 's'}` });
+    }
+
+    // The same renames in what the generator last wrote, where it keeps that.
+    const bases = new Map<string, string>();
+    for (const path of Object.keys(previous)) {
+      if (!path.startsWith(`${service.before}/`) || !path.endsWith('.ts')) continue;
+      const relative = path.slice(service.before.length + 1);
+      const base = tree.read(`${BASE_DIR}/${path}`);
+      if (CODE_DIRS.includes(relative.split('/')[0]!) && !isTranslator(relative) && base !== undefined) bases.set(relative, base);
+    }
+    for (const [relative, text] of renameSymbols!(bases, code).texts) renamedBases.set(`${service.after}/${relative}`, text);
+  }
+
+  const moved = (path: string) => movedPath(plan.moves, path);
+  const next: Record<string, ManifestEntry> = {};
+  for (const [path, entry] of Object.entries(previous)) {
+    const to = moved(path);
+    const symbols = entry.symbols?.map((symbol) => plan.symbols.find((change) => change.file === to && change.from === symbol)?.to ?? symbol);
+    next[to] = { ...entry, ...(symbols ? { symbols } : {}) };
+    const base = renamedBases.get(to) ?? tree.read(`${BASE_DIR}/${path}`);
+    if (base === undefined) continue;
+    if (to !== path) tree.delete(`${BASE_DIR}/${path}`);
+    tree.write(`${BASE_DIR}/${to}`, base);
+  }
+  if (Object.keys(previous).length > 0) tree.write(MANIFEST_PATH, renderManifest(next));
+
+  const numbers = tree.read(PROTO_NUMBERS_PATH);
+  if (numbers !== undefined && options.protoNumbers) tree.write(PROTO_NUMBERS_PATH, `${JSON.stringify(options.protoNumbers(JSON.parse(numbers) as ProtoNumbers), null, 2)}\n`);
+  return staged;
+}
