@@ -155,6 +155,14 @@ function accessesMissed(files: readonly SourceFile[], name: TsNode, found: reado
   return missed;
 }
 
+/**
+ * Gives a file new text as it is. (ts-morph's replaceWithText writes the project's line ends, LF,
+ * into a CRLF file; a file created with the text keeps them.)
+ */
+function setText(file: SourceFile, text: string): void {
+  file.getProject().createSourceFile(file.getFilePath(), text, { overwrite: true });
+}
+
 function relativePath(file: SourceFile): string {
   return file.getFilePath().slice(ROOT.length + 1);
 }
@@ -243,8 +251,8 @@ function applyLocations(locations: readonly Place[], to: string, count: (file: S
     let text = file.getFullText();
     // From the end, so earlier offsets stay valid.
     for (const place of [...spans].sort((a, b) => b.start - a.start)) text = text.slice(0, place.start) + place.prefix + to + place.suffix + text.slice(place.end);
-    file.replaceWithText(text);
     count(file, spans.length);
+    setText(file, text);
   }
 }
 
@@ -255,7 +263,7 @@ const TEST_CALL = /^(test|it|describe)(\.(todo|skip|only))?$/;
  * A test titled with the endpoint's name, alone or followed by a space or a colon (as the merge of
  * user files reads titles), is titled with the new name; the rest of the title and its quotes stay.
  */
-function renameTestTitles(files: readonly SourceFile[], from: string, to: string, count: (file: SourceFile) => void): void {
+function renameTestTitles(files: readonly SourceFile[], from: string, to: string, count: (file: SourceFile, n: number) => void): void {
   for (const file of files) {
     if (!relativePath(file).startsWith('test/')) continue;
     const titles = file.getDescendantsOfKind(SyntaxKind.CallExpression).flatMap((call) => {
@@ -270,8 +278,8 @@ function renameTestTitles(files: readonly SourceFile[], from: string, to: string
     if (titles.length === 0) continue;
     let text = file.getFullText();
     for (const title of titles.sort((a, b) => b.start - a.start)) text = text.slice(0, title.start) + title.text + text.slice(title.end);
-    file.replaceWithText(text);
-    for (const _ of titles) count(file);
+    count(file, titles.length);
+    setText(file, text);
   }
 }
 
@@ -280,7 +288,7 @@ function renameTestTitles(files: readonly SourceFile[], from: string, to: string
  * moved file are pointed at its new place, keeping the extension as written (`./billing-types.js`).
  * ts-morph's own move drops the `.js` that Node's ES modules need, so this is done here.
  */
-function followMoves(file: SourceFile, moves: readonly PathMove[], count: (file: SourceFile) => void): void {
+function followMoves(file: SourceFile, moves: readonly PathMove[], count: (file: SourceFile, n: number) => void): void {
   const from = relativePath(file);
   const to = movedPath(moves, from);
   const literals: StringLiteral[] = [];
@@ -315,6 +323,6 @@ function followMoves(file: SourceFile, moves: readonly PathMove[], count: (file:
   if (edits.length === 0) return;
   let text = file.getFullText();
   for (const edit of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
-  file.replaceWithText(text);
-  for (const _ of edits) count(file);
+  count(file, edits.length);
+  setText(file, text);
 }

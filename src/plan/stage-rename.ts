@@ -9,12 +9,20 @@ import { PROTO_NUMBERS_PATH, type StagedFile } from './stage-system.js';
 const CODE_DIRS = ['src', 'test'];
 
 /**
- * Translators map fields by name. After a rename the generator can no longer pair a renamed field
- * with its old partner and would write a TODO that throws where the mapping worked; the renamed
- * mapping is right. So a translator is always renamed as the user's code (its base is not): what
- * the rename changed in it is the user's from then on, and generate leaves it as it is.
+ * Translators map fields by name, so after a rename the generator may map a field less (a renamed
+ * field lost its partner: a TODO that throws where the mapping worked) or more. A translator is
+ * renamed as the user's code, also when untouched, and each function the user never touched takes
+ * the better of the renamed and the fresh mapping (take-better-mappings.ts); its base is not
+ * renamed, so a renamed mapping kept reads as the user's, and generate leaves it as it is.
  */
 const isTranslator = (relative: string) => relative.startsWith('src/translators/');
+
+export interface StageRenameOptions {
+  /** The field-number record as the rename leaves it (rename-proto-numbers.ts). */
+  protoNumbers?: (numbers: ProtoNumbers) => ProtoNumbers;
+  /** The files the generator writes for the renamed spec, by path: asked for only when a translator changes. */
+  planned?: () => Promise<ReadonlyMap<string, string>>;
+}
 
 /**
  * Stages a rename's changes to the code and to the generator's record, before `stageSystem` brings
@@ -30,8 +38,10 @@ const isTranslator = (relative: string) => relative.startsWith('src/translators/
  * The tree must show the moved files at their new places already (moved-file-system.ts).
  * Refuses (KitError) a new name the user's own code already takes.
  */
-export async function stageRename(tree: VirtualTree, plan: RenamePlan, options: { protoNumbers?: (numbers: ProtoNumbers) => ProtoNumbers } = {}): Promise<StagedFile[]> {
+export async function stageRename(tree: VirtualTree, plan: RenamePlan, options: StageRenameOptions = {}): Promise<StagedFile[]> {
   const previous = parseManifest(tree.read(MANIFEST_PATH))?.files ?? {};
+  let planned: Promise<ReadonlyMap<string, string>> | undefined;
+  const freshFiles = () => (options.planned ? (planned ??= options.planned()) : undefined);
   const staged: StagedFile[] = [];
   const renamedBases = new Map<string, string>();
   const withCode = plan.services.filter((service) => service.code.renames.length + service.code.moves.length + service.code.testTitles.length > 0);
@@ -55,24 +65,33 @@ export async function stageRename(tree: VirtualTree, plan: RenamePlan, options: 
       return entry !== undefined && files.has(relative) && sha256(files.get(relative)!) === entry.sha256;
     };
     const renamed = renameSymbols!(files, code, { folder: service.after, checked: (relative) => !regenerated(relative) });
-    for (const [relative, text] of renamed.texts) {
-      const before = originalPath(code.moves, relative) ?? relative;
-      if (regenerated(before) || text === files.get(before)) continue;
-      const path = `${service.after}/${relative}`;
-      tree.write(path, text);
-      const places = renamed.places.get(relative) ?? 0;
-      staged.push({ path, action: 'rename', detail: `${places} place${places === 1 ? '' : 's'}` });
-    }
 
-    // The same renames in what the generator last wrote, where it keeps that.
+    // The same renames in what the generator last wrote: what the user never touched is still known as such.
     const bases = new Map<string, string>();
     for (const path of Object.keys(previous)) {
       if (!path.startsWith(`${service.before}/`) || !path.endsWith('.ts')) continue;
       const relative = path.slice(service.before.length + 1);
       const base = tree.read(`${BASE_DIR}/${path}`);
-      if (CODE_DIRS.includes(relative.split('/')[0]!) && !isTranslator(relative) && base !== undefined) bases.set(relative, base);
+      if (CODE_DIRS.includes(relative.split('/')[0]!) && base !== undefined) bases.set(relative, base);
     }
-    for (const [relative, text] of renameSymbols!(bases, code).texts) renamedBases.set(`${service.after}/${relative}`, text);
+    const renamedBase = renameSymbols!(bases, code).texts;
+    for (const [relative, text] of renamedBase) {
+      // A translator keeps the base it had: what the rename changed in it reads as the user's.
+      if (!isTranslator(relative)) renamedBases.set(`${service.after}/${relative}`, text);
+    }
+
+    for (const [relative, renamedText] of renamed.texts) {
+      const before = originalPath(code.moves, relative) ?? relative;
+      if (regenerated(before)) continue;
+      const path = `${service.after}/${relative}`;
+      const base = renamedBase.get(relative);
+      const fresh = isTranslator(relative) && base !== undefined && renamedText !== files.get(before) ? (await freshFiles())?.get(path) : undefined;
+      const text = fresh === undefined ? renamedText : (await import('../ast/take-better-mappings.js')).takeBetterMappings(renamedText, base!, fresh);
+      if (text === files.get(before)) continue;
+      tree.write(path, text);
+      const places = renamed.places.get(relative) ?? 0;
+      staged.push({ path, action: 'rename', detail: `${places} place${places === 1 ? '' : 's'}${text === renamedText ? '' : '; untouched mappings as the generator now writes them'}` });
+    }
   }
 
   const moved = (path: string) => movedPath(plan.moves, path);

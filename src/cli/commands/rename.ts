@@ -6,7 +6,9 @@ import type { ProtoNumbers } from '../../model/number-proto-fields.js';
 import { renameProtoNumbers } from '../../model/rename-proto-numbers.js';
 import { planRename } from '../../plan/plan-rename.js';
 import { stageRename } from '../../plan/stage-rename.js';
-import { PROTO_NUMBERS_PATH } from '../../plan/stage-system.js';
+import { planSystem } from '../../plan/plan-system.js';
+import { PROTO_NUMBERS_PATH, TEMPLATES_DIR } from '../../plan/stage-system.js';
+import { createRenderer } from '../../render/create-renderer.js';
 import { loadSpec, type SpecSource } from '../../spec/load-spec.js';
 import { describeRename, renameInSpec, type RenameKind, type RenameRequest } from '../../spec/rename-in-spec.js';
 import { validateSpec } from '../../spec/validate-spec.js';
@@ -73,7 +75,10 @@ export async function renameCommand(kind: RenameKind, args: (string | undefined)
   const view = moves.length > 0 ? movedFileSystem(nodeFileSystem, root, moves) : undefined;
   const renamedTree = new VirtualTree(root, view ?? nodeFileSystem);
   out.err(`rename ${describeRename(rename)}`);
-  const staged = await stageRename(renamedTree, plan, { protoNumbers: (current) => renameProtoNumbers(current, rename) });
+  const staged = await stageRename(renamedTree, plan, {
+    protoNumbers: (current) => renameProtoNumbers(current, rename),
+    planned: async () => new Map(planSystem(modelAfter, await createRenderer(TEMPLATES_DIR)).map((file) => [file.path, file.content])),
+  });
 
   // Callers outside the system do not follow by themselves: say what they see, and go on.
   for (const change of describeWireChanges(modelBefore, modelAfter, rename)) {
