@@ -32,17 +32,30 @@ export interface ServiceRenames {
   testTitles: { from: string; to: string }[];
 }
 
-export interface RenameSymbolsOptions {
-  /** The service folder, relative to the system: locations in messages are given below it. */
-  folder?: string;
-  /**
-   * Files whose renamed text is kept (the user's), relative to the service: only there is a clash
-   * with a name already taken looked for. By default none is checked (the generator's own copies).
-   */
-  checked?: (file: string) => boolean;
+/** A service's TypeScript and what to rename in it. */
+export interface ServiceFiles {
+  /** The service's folder, relative to the system (`services/booking`); the files' paths are relative to it. */
+  folder: string;
+  files: ReadonlyMap<string, string>;
+  plan: ServiceRenames;
 }
 
-/** The service's files after the renames. */
+export interface RenameSymbolsOptions {
+  /**
+   * TypeScript's lib files by name (`lib.es2023.d.ts` and the ones it references) and the names of
+   * those to use: the types of array elements, promises and `Partial<...>` come from them, so a
+   * property reached through them is found too. Without them, no lib is loaded (faster, for the
+   * generator's own copies, which need none).
+   */
+  lib?: { files: ReadonlyMap<string, string>; use: string[] };
+  /**
+   * Files whose renamed text is kept (the user's), by service folder and path below it: only there
+   * is a clash with a name already taken looked for. By default none is (the generator's copies).
+   */
+  checked?: (folder: string, file: string) => boolean;
+}
+
+/** A service's files after the renames. */
 export interface RenamedFiles {
   /** Every file, by its path after the moves. */
   texts: Map<string, string>;
@@ -50,74 +63,100 @@ export interface RenamedFiles {
   places: Map<string, number>;
 }
 
-const ROOT = '/service';
+/** Where ts-morph's in-memory file system keeps lib files for the compiler. */
+const LIB_FOLDER = '/node_modules/typescript/lib';
 
 /**
- * Renames declarations of a service with TypeScript's own rename (the language service's, as an
- * editor does it, never a search of the text): the declaration and every reference to it in every
- * file given, so a method and each call of it, an interface and each use of it as a type, a
- * property in type positions, object literals, destructuring and accesses. A local variable of the
- * same name is another symbol and stays; a shorthand property or binding keeps its local name
- * (`{ weight }` becomes `{ mass: weight }`). Nothing else of the text changes: only identifiers,
- * the module specifiers of moved files and the titles of an endpoint's tests.
+ * Renames declarations with TypeScript's own rename (the language service's, as an editor does it,
+ * never a search of the text): the declaration and every reference to it in every file given, so a
+ * method and each call of it, an interface and each use of it as a type, a property in type
+ * positions, object literals, destructuring and accesses. A local variable of the same name is
+ * another symbol and stays; a shorthand property or binding keeps its local name (`{ weight }`
+ * becomes `{ mass: weight }`). Nothing else of the text changes: only identifiers, the module
+ * specifiers of moved files and the titles of an endpoint's tests.
  *
- * Works in an in-memory ts-morph Project over just these files, without lib files or node_modules:
- * the names to rename are all declared in the service's own files. Refuses (a KitError at the place)
- * a new name that is already taken where the old one is used in a checked file: a member of the user's
- * class, an import, a type or a variable in scope there.
+ * Works in one in-memory ts-morph Project over just the services' files (each in its folder, so
+ * their relative imports resolve as on disk), without node_modules; the lib files, when given, are
+ * parsed once for all of them. Refuses (a KitError at the place) a new name that is already taken
+ * where the old one is used in a checked file: a member of the user's class, an import, a type or a
+ * variable in scope there.
  */
-export function renameSymbols(files: ReadonlyMap<string, string>, plan: ServiceRenames, options: RenameSymbolsOptions = {}): RenamedFiles {
+export function renameSymbols(services: readonly ServiceFiles[], options: RenameSymbolsOptions = {}): Map<string, RenamedFiles> {
   const project = new Project({
     useInMemoryFileSystem: true,
     skipFileDependencyResolution: true,
     skipLoadingLibFiles: true,
-    compilerOptions: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022, strict: true, noLib: true },
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      target: ts.ScriptTarget.ES2022,
+      strict: true,
+      ...(options.lib ? { lib: options.lib.use } : { noLib: true }),
+    },
   });
-  for (const [path, text] of files) project.createSourceFile(`${ROOT}/${path}`, text);
-  const places = new Map<string, number>();
-  const count = (file: SourceFile, n = 1) => {
-    const path = relativePath(file);
-    places.set(path, (places.get(path) ?? 0) + n);
+  for (const [name, text] of options.lib?.files ?? []) project.getFileSystem().writeFileSync(`${LIB_FOLDER}/${name}`, text);
+  for (const service of services) for (const [path, text] of service.files) project.createSourceFile(`/${service.folder}/${path}`, text);
+  /** The service a file belongs to, and its path below the service's folder. */
+  const owner = (file: SourceFile) => {
+    const path = file.getFilePath().slice(1);
+    const service = services.find((candidate) => path.startsWith(`${candidate.folder}/`))!;
+    return { service, relative: path.slice(service.folder.length + 1) };
   };
-  const checked = options.checked ?? (() => false);
+  const places = new Map<string, Map<string, number>>(services.map((service) => [service.folder, new Map()]));
+  const count = (file: SourceFile, n = 1) => {
+    const { service, relative } = owner(file);
+    const counts = places.get(service.folder)!;
+    counts.set(relative, (counts.get(relative) ?? 0) + n);
+  };
+  const checked = (file: SourceFile) => {
+    const { service, relative } = owner(file);
+    return options.checked?.(service.folder, relative) ?? false;
+  };
   const where = (file: SourceFile, pos: number) => {
     const { line, column } = file.getLineAndColumnAtPos(pos);
-    return { file: posix.join(options.folder ?? '.', relativePath(file)), line, col: column };
+    return { file: file.getFilePath().slice(1), line, col: column };
   };
 
-  for (const rename of plan.renames) {
-    const file = project.getSourceFile(`${ROOT}/${rename.file}`);
-    const name = file && findDeclarationName(file, rename.symbol);
-    // A declaration the user removed or renamed themselves: nothing refers to it by this name.
-    if (!name || name.getText() === rename.to) continue;
-    const member = rename.symbol.length > 1;
-    // A member keeps the local names of shorthand properties and bindings; a top-level name is
-    // renamed in the imports too, so the user's code reads as the generator now writes it.
-    const locations = [
-      ...project.getLanguageService().findRenameLocations(name, { usePrefixAndSuffixText: member }).map((location): Place => {
+  for (const service of services) {
+    for (const rename of service.plan.renames) {
+      const file = project.getSourceFile(`/${service.folder}/${rename.file}`);
+      const name = file && findDeclarationName(file, rename.symbol);
+      // A declaration the user removed or renamed themselves: nothing refers to it by this name.
+      if (!name || name.getText() === rename.to) continue;
+      const member = rename.symbol.length > 1;
+      // A member keeps the local names of shorthand properties and bindings; a top-level name is
+      // renamed in the imports too, so the user's code reads as the generator now writes it.
+      const locations = project.getLanguageService().findRenameLocations(name, { usePrefixAndSuffixText: member }).map((location): Place => {
         const span = location.getTextSpan();
         return { file: location.getSourceFile(), start: span.getStart(), end: span.getEnd(), prefix: location.getPrefixText() ?? '', suffix: location.getSuffixText() ?? '' };
-      }),
-    ];
-    locations.push(...accessesMissed(project.getSourceFiles(), name, locations));
-    for (const location of locations) {
-      const clash = checked(relativePath(location.file)) ? clashAt(location, rename.to) : undefined;
-      if (clash) {
-        throw new KitError('INVALID_INPUT', `${clash}, so ${name.getText()} cannot become ${rename.to} here`, {
-          location: where(location.file, location.start),
-          hint: `rename or remove that "${rename.to}" first, or choose another name; nothing was written`,
-        });
+      });
+      locations.push(...accessesMissed(project.getSourceFiles(), name, locations));
+      for (const location of locations) {
+        const clash = checked(location.file) ? clashAt(location, rename.to) : undefined;
+        if (clash) {
+          throw new KitError('INVALID_INPUT', `${clash}, so ${name.getText()} cannot become ${rename.to} here`, {
+            location: where(location.file, location.start),
+            hint: `rename or remove that "${rename.to}" first, or choose another name; nothing was written`,
+          });
+        }
       }
+      applyLocations(locations, rename.to, count);
     }
-    applyLocations(locations, rename.to, count);
   }
 
-  for (const title of plan.testTitles) renameTestTitles(project.getSourceFiles(), title.from, title.to, count);
-  if (plan.moves.length > 0) for (const file of project.getSourceFiles()) followMoves(file, plan.moves, count);
+  const filesOf = (service: ServiceFiles) => project.getSourceFiles().filter((file) => owner(file).service === service);
+  for (const service of services) {
+    for (const title of service.plan.testTitles) renameTestTitles(filesOf(service).filter((file) => owner(file).relative.startsWith('test/')), title.from, title.to, count);
+    if (service.plan.moves.length > 0) for (const file of filesOf(service)) followMoves(file, owner(file).relative, service.plan.moves, count);
+  }
 
-  const texts = new Map<string, string>();
-  for (const file of project.getSourceFiles()) texts.set(movedPath(plan.moves, relativePath(file)), file.getFullText());
-  return { texts, places: new Map([...places].map(([path, n]) => [movedPath(plan.moves, path), n])) };
+  const results = new Map<string, RenamedFiles>();
+  for (const service of services) {
+    const moved = (path: string) => movedPath(service.plan.moves, path);
+    const texts = new Map(filesOf(service).map((file) => [moved(owner(file).relative), file.getFullText()]));
+    results.set(service.folder, { texts, places: new Map([...places.get(service.folder)!].map(([path, n]) => [moved(path), n])) });
+  }
+  return results;
 }
 
 /** A place to write the new name at, with the text TypeScript puts around it (`mass: ` before a shorthand `weight`). */
@@ -163,9 +202,6 @@ function setText(file: SourceFile, text: string): void {
   file.getProject().createSourceFile(file.getFilePath(), text, { overwrite: true });
 }
 
-function relativePath(file: SourceFile): string {
-  return file.getFilePath().slice(ROOT.length + 1);
-}
 
 /** The name node of a declaration found by its path in a file (see SymbolRename.symbol). */
 function findDeclarationName(file: SourceFile, symbol: readonly string[]): TsNode | undefined {
@@ -215,7 +251,7 @@ function clashAt(location: Place, to: string): string | undefined {
   if (!taken) return undefined;
   const declaration = taken.getDeclarations()[0];
   const at = declaration ? ` (line ${declaration.getStartLineNumber()})` : '';
-  return `"${to}" already names something in ${relativePath(node.getSourceFile())}${at}`;
+  return `"${to}" already names something in ${node.getSourceFile().getFilePath().slice(1)}${at}`;
 }
 
 /**
@@ -265,7 +301,6 @@ const TEST_CALL = /^(test|it|describe)(\.(todo|skip|only))?$/;
  */
 function renameTestTitles(files: readonly SourceFile[], from: string, to: string, count: (file: SourceFile, n: number) => void): void {
   for (const file of files) {
-    if (!relativePath(file).startsWith('test/')) continue;
     const titles = file.getDescendantsOfKind(SyntaxKind.CallExpression).flatMap((call) => {
       const first = call.getArguments()[0];
       if (!TEST_CALL.test(call.getExpression().getText()) || !(Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first))) return [];
@@ -288,8 +323,7 @@ function renameTestTitles(files: readonly SourceFile[], from: string, to: string
  * moved file are pointed at its new place, keeping the extension as written (`./billing-types.js`).
  * ts-morph's own move drops the `.js` that Node's ES modules need, so this is done here.
  */
-function followMoves(file: SourceFile, moves: readonly PathMove[], count: (file: SourceFile, n: number) => void): void {
-  const from = relativePath(file);
+function followMoves(file: SourceFile, from: string, moves: readonly PathMove[], count: (file: SourceFile, n: number) => void): void {
   const to = movedPath(moves, from);
   const literals: StringLiteral[] = [];
   for (const declaration of [...file.getImportDeclarations(), ...file.getExportDeclarations()]) {

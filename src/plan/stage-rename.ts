@@ -1,3 +1,4 @@
+import type { RenameSymbolsOptions } from '../ast/rename-symbols.js';
 import type { ProtoNumbers } from '../model/number-proto-fields.js';
 import { movedPath, originalPath } from '../tree/moved-file-system.js';
 import type { VirtualTree } from '../tree/virtual-tree.js';
@@ -20,6 +21,8 @@ const isTranslator = (relative: string) => relative.startsWith('src/translators/
 export interface StageRenameOptions {
   /** The field-number record as the rename leaves it (rename-proto-numbers.ts). */
   protoNumbers?: (numbers: ProtoNumbers) => ProtoNumbers;
+  /** TypeScript's lib files for the user's code (see rename-symbols.ts); without them none are loaded. */
+  lib?: () => RenameSymbolsOptions['lib'];
   /** The files the generator writes for the renamed spec, by path: asked for only when a translator changes. */
   planned?: () => Promise<ReadonlyMap<string, string>>;
 }
@@ -43,53 +46,60 @@ export async function stageRename(tree: VirtualTree, plan: RenamePlan, options: 
   let planned: Promise<ReadonlyMap<string, string>> | undefined;
   const freshFiles = () => (options.planned ? (planned ??= options.planned()) : undefined);
   const staged: StagedFile[] = [];
-  const renamedBases = new Map<string, string>();
   const withCode = plan.services.filter((service) => service.code.renames.length + service.code.moves.length + service.code.testTitles.length > 0);
   const { renameSymbols } = withCode.length > 0 ? await import('../ast/rename-symbols.js') : { renameSymbols: undefined };
 
-  for (const service of withCode) {
-    const { code } = service;
-    // The service's files as they are, at the paths they had before the rename: the renames name them so.
+  // The services' files as they are, at the paths they had before the rename: the renames name them so.
+  const disk = withCode.map((service) => {
     const files = new Map<string, string>();
     for (const dir of CODE_DIRS) {
       for (const path of tree.listFiles(`${service.after}/${dir}`)) {
         if (!path.endsWith('.ts')) continue;
         const relative = path.slice(service.after.length + 1);
-        files.set(originalPath(code.moves, relative) ?? relative, tree.read(path)!);
+        files.set(originalPath(service.code.moves, relative) ?? relative, tree.read(path)!);
       }
     }
-    // A file exactly as the generator last wrote it is rendered anew by the apply step.
-    const regenerated = (relative: string) => {
-      if (isTranslator(relative)) return false;
-      const entry = previous[`${service.before}/${relative}`];
-      return entry !== undefined && files.has(relative) && sha256(files.get(relative)!) === entry.sha256;
-    };
-    const renamed = renameSymbols!(files, code, { folder: service.after, checked: (relative) => !regenerated(relative) });
+    return { folder: service.after, files, plan: service.code, before: service.before };
+  });
+  // A file exactly as the generator last wrote it is rendered anew by the apply step.
+  const regenerated = (service: (typeof disk)[number], relative: string) => {
+    if (isTranslator(relative)) return false;
+    const entry = previous[`${service.before}/${relative}`];
+    return entry !== undefined && service.files.has(relative) && sha256(service.files.get(relative)!) === entry.sha256;
+  };
+  const renamed = withCode.length === 0 ? new Map() : renameSymbols!(disk, { lib: options.lib?.(), checked: (folder, relative) => !regenerated(disk.find((service) => service.folder === folder)!, relative) });
 
-    // The same renames in what the generator last wrote: what the user never touched is still known as such.
-    const bases = new Map<string, string>();
+  // The same renames in what the generator last wrote: what the user never touched is still known as such.
+  const bases = disk.map((service) => {
+    const files = new Map<string, string>();
     for (const path of Object.keys(previous)) {
       if (!path.startsWith(`${service.before}/`) || !path.endsWith('.ts')) continue;
       const relative = path.slice(service.before.length + 1);
       const base = tree.read(`${BASE_DIR}/${path}`);
-      if (CODE_DIRS.includes(relative.split('/')[0]!) && base !== undefined) bases.set(relative, base);
+      if (CODE_DIRS.includes(relative.split('/')[0]!) && base !== undefined) files.set(relative, base);
     }
-    const renamedBase = renameSymbols!(bases, code).texts;
+    return { folder: service.folder, files, plan: service.plan };
+  });
+  const renamedBases = withCode.length === 0 ? new Map() : renameSymbols!(bases);
+  const basesToWrite = new Map<string, string>();
+
+  for (const service of disk) {
+    const result = renamed.get(service.folder)!;
+    const renamedBase = renamedBases.get(service.folder)!.texts;
     for (const [relative, text] of renamedBase) {
       // A translator keeps the base it had: what the rename changed in it reads as the user's.
-      if (!isTranslator(relative)) renamedBases.set(`${service.after}/${relative}`, text);
+      if (!isTranslator(relative)) basesToWrite.set(`${service.folder}/${relative}`, text);
     }
-
-    for (const [relative, renamedText] of renamed.texts) {
-      const before = originalPath(code.moves, relative) ?? relative;
-      if (regenerated(before)) continue;
-      const path = `${service.after}/${relative}`;
+    for (const [relative, renamedText] of result.texts) {
+      const before = originalPath(service.plan.moves, relative) ?? relative;
+      if (regenerated(service, before)) continue;
+      const path = `${service.folder}/${relative}`;
       const base = renamedBase.get(relative);
-      const fresh = isTranslator(relative) && base !== undefined && renamedText !== files.get(before) ? (await freshFiles())?.get(path) : undefined;
+      const fresh = isTranslator(relative) && base !== undefined && renamedText !== service.files.get(before) ? (await freshFiles())?.get(path) : undefined;
       const text = fresh === undefined ? renamedText : (await import('../ast/take-better-mappings.js')).takeBetterMappings(renamedText, base!, fresh);
-      if (text === files.get(before)) continue;
+      if (text === service.files.get(before)) continue;
       tree.write(path, text);
-      const places = renamed.places.get(relative) ?? 0;
+      const places = result.places.get(relative) ?? 0;
       staged.push({ path, action: 'rename', detail: `${places} place${places === 1 ? '' : 's'}${text === renamedText ? '' : '; untouched mappings as the generator now writes them'}` });
     }
   }
@@ -100,7 +110,7 @@ export async function stageRename(tree: VirtualTree, plan: RenamePlan, options: 
     const to = moved(path);
     const symbols = entry.symbols?.map((symbol) => plan.symbols.find((change) => change.file === to && change.from === symbol)?.to ?? symbol);
     next[to] = { ...entry, ...(symbols ? { symbols } : {}) };
-    const base = renamedBases.get(to) ?? tree.read(`${BASE_DIR}/${path}`);
+    const base = basesToWrite.get(to) ?? tree.read(`${BASE_DIR}/${path}`);
     if (base === undefined) continue;
     if (to !== path) tree.delete(`${BASE_DIR}/${path}`);
     tree.write(`${BASE_DIR}/${to}`, base);

@@ -1,4 +1,5 @@
 import { join, relative } from 'node:path';
+import { readSystemLib } from '../../ast/read-system-lib.js';
 import { KitError } from '../../errors.js';
 import { buildModel } from '../../model/build-model.js';
 import { describeWireChanges } from '../../model/describe-wire-changes.js';
@@ -77,6 +78,8 @@ export async function renameCommand(kind: RenameKind, args: (string | undefined)
   out.err(`rename ${describeRename(rename)}`);
   const staged = await stageRename(renamedTree, plan, {
     protoNumbers: (current) => renameProtoNumbers(current, rename),
+    // The services' TypeScript, as installed in the system, with the lib their tsconfig names.
+    lib: () => readSystemLib(root, `${plan.services[0]?.before ?? 'services'}/tsconfig.json`),
     planned: async () => new Map(planSystem(modelAfter, await createRenderer(TEMPLATES_DIR)).map((file) => [file.path, file.content])),
   });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renameSymbols, type ServiceRenames } from '../../../src/ast/rename-symbols.js';
+import { fileURLToPath } from 'node:url';
+import { readSystemLib } from '../../../src/ast/read-system-lib.js';
+import { renameSymbols as renameInServices, type RenameSymbolsOptions, type ServiceRenames } from '../../../src/ast/rename-symbols.js';
 import { KitError } from '../../../src/errors.js';
 
 // Inline sources in, the exact texts out (angular-cli style). Only the renamed identifiers, test
@@ -57,6 +59,11 @@ test.todo("loadCargo");
 
 function files(extra: Record<string, string> = {}): Map<string, string> {
   return new Map(Object.entries({ 'src/types.ts': types, 'src/service-interface.ts': serviceInterface, 'src/errors.ts': errors, 'src/service.ts': service, 'test/service.test.ts': test, ...extra }));
+}
+
+/** One service, in services/booking: its files after the renames. */
+function renameSymbols(files: Map<string, string>, plan: ServiceRenames, options: { checked?: () => boolean; lib?: RenameSymbolsOptions['lib'] } = {}) {
+  return renameInServices([{ folder: 'services/booking', files, plan }], { lib: options.lib, checked: options.checked }).get('services/booking')!;
 }
 
 const plan = (partial: Partial<ServiceRenames>): ServiceRenames => ({ renames: [], moves: [], testTitles: [], ...partial });
@@ -213,7 +220,7 @@ export function toDebtor(cargo: T.Cargo): Payments.Payer {
   it('refuses a new name the user already gave a member of their class, at its place', () => {
     const mine = service.replace('  private async again(', '  private async fetchCargo(): Promise<void> {}\n\n  private async again(');
     const error = refusal(() =>
-      renameSymbols(files({ 'src/service.ts': mine }), plan({ renames: [{ file: 'src/service-interface.ts', symbol: ['BookingService', 'loadCargo'], to: 'fetchCargo' }] }), { folder: 'services/booking', checked: all }),
+      renameSymbols(files({ 'src/service.ts': mine }), plan({ renames: [{ file: 'src/service-interface.ts', symbol: ['BookingService', 'loadCargo'], to: 'fetchCargo' }] }), { checked: all }),
     );
     expect(error.message).toBe('class BookingServiceImpl already has a member "fetchCargo" (line 14), so loadCargo cannot become fetchCargo here');
     expect(error.location).toEqual({ file: 'services/booking/src/service.ts', line: 6, col: 9 });
@@ -222,9 +229,9 @@ export function toDebtor(cargo: T.Cargo): Payments.Payer {
   it('refuses a new type name the user imports from elsewhere where the old one is used', () => {
     const mine = service.replace("import { CargoMissingError } from './errors.js';", "import { CargoMissingError } from './errors.js';\nimport type { Freight } from './freight.js';");
     const error = refusal(() =>
-      renameSymbols(files({ 'src/service.ts': mine, 'src/freight.ts': 'export type Freight = string;\n' }), plan({ renames: [{ file: 'src/types.ts', symbol: ['Cargo'], to: 'Freight' }] }), { folder: 'services/booking', checked: all }),
+      renameSymbols(files({ 'src/service.ts': mine, 'src/freight.ts': 'export type Freight = string;\n' }), plan({ renames: [{ file: 'src/types.ts', symbol: ['Cargo'], to: 'Freight' }] }), { checked: all }),
     );
-    expect(error.message).toBe('"Freight" already names something in src/service.ts (line 2), so Cargo cannot become Freight here');
+    expect(error.message).toBe('"Freight" already names something in services/booking/src/service.ts (line 2), so Cargo cannot become Freight here');
     expect(error.location).toEqual({ file: 'services/booking/src/service.ts', line: 4, col: 15 });
   });
 
@@ -235,6 +242,35 @@ export function toDebtor(cargo: T.Cargo): Payments.Payer {
     // Where only the generator's copy holds the clash, nothing is checked: that copy is rendered anew.
     const renamed = renameSymbols(new Map([['src/translators/billing.ts', translators]]), plan({ renames: [{ file: 'src/translators/billing.ts', symbol: ['toPayer'], to: 'toDebtor' }] }));
     expect(renamed.texts.get('src/translators/billing.ts')).toContain('return [toDebtor(id), toDebtor];');
+  });
+
+  it('with the lib files, finds what reaches the name through arrays, promises and Partial<...>', () => {
+    const deps = `export interface BillingApi {
+  charge(amount: number): Promise<{ receiptId: string }>;
+}
+export interface BookingDeps {
+  billing: BillingApi;
+}
+export function fake(overrides: Partial<BookingDeps> = {}): BookingDeps {
+  return { billing: { charge: async () => ({ receiptId: 'r' }) }, ...overrides };
+}
+`;
+    const user = `import { fake } from '../src/deps.js';
+import type { Cargo } from '../src/types.js';
+
+export async function heaviest(cargos: Cargo[]): Promise<number> {
+  const deps = fake({ billing: { charge: async () => ({ receiptId: 'mine' }) } });
+  const { receiptId } = await deps.billing.charge(1);
+  return Math.max(...cargos.map((cargo) => cargo.weight), receiptId.length);
+}
+`;
+    const lib = readSystemLib(fileURLToPath(new URL('../../../', import.meta.url)), 'tsconfig.json');
+    expect(lib?.use).toEqual(['lib.es2023.d.ts']);
+    const renames = plan({ renames: [{ file: 'src/deps.ts', symbol: ['BillingApi', 'charge'], to: 'debit' }, { file: 'src/types.ts', symbol: ['Cargo', 'weight'], to: 'mass' }] });
+    const result = renameSymbols(files({ 'src/deps.ts': deps, 'test/heaviest.ts': user }), renames, { lib });
+    expect(result.texts.get('test/heaviest.ts')).toBe(edited(user, ['{ charge: async', '{ debit: async'], ['deps.billing.charge(1)', 'deps.billing.debit(1)'], ['cargo.weight', 'cargo.mass']));
+    // Without them the same code keeps names the types no longer have: the lib is what finds them.
+    expect(renameSymbols(files({ 'src/deps.ts': deps, 'test/heaviest.ts': user }), renames).texts.get('test/heaviest.ts')).toContain('cargo.weight');
   });
 
   it('leaves alone a declaration the user removed, and a name that does not change', () => {
