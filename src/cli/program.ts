@@ -33,6 +33,8 @@ Examples:
   $ npx create-kit-service shop --spec kit.yaml      a system from your own spec
   $ create-kit-service validate kit.yaml             check a spec
   $ create-kit-service generate                      bring a system up to date with its kit.yaml
+  $ create-kit-service rename endpoint ordering placeOrder submitOrder
+                                                     rename in kit.yaml, your code and the generated code
 
 Exit codes: 0 ok, 1 failure or invalid input, 2 usage. NO_COLOR turns colour off; DEBUG=1 shows stack traces.`,
     )
