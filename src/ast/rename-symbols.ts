@@ -102,10 +102,10 @@ export function renameSymbols(services: readonly ServiceFiles[], options: Rename
     const service = services.find((candidate) => path.startsWith(`${candidate.folder}/`))!;
     return { service, relative: path.slice(service.folder.length + 1) };
   };
-  const places = new Map<string, Map<string, number>>(services.map((service) => [service.folder, new Map()]));
+  const counted = new Map<string, Map<string, number>>(services.map((service) => [service.folder, new Map()]));
   const count = (file: SourceFile, n = 1) => {
     const { service, relative } = owner(file);
-    const counts = places.get(service.folder)!;
+    const counts = counted.get(service.folder)!;
     counts.set(relative, (counts.get(relative) ?? 0) + n);
   };
   const checked = (file: SourceFile) => {
@@ -117,6 +117,7 @@ export function renameSymbols(services: readonly ServiceFiles[], options: Rename
     return { file: file.getFilePath().slice(1), line, col: column };
   };
 
+  const places: (Place & { to: string })[] = [];
   for (const service of services) {
     for (const rename of service.plan.renames) {
       const file = project.getSourceFile(`/${service.folder}/${rename.file}`);
@@ -139,10 +140,13 @@ export function renameSymbols(services: readonly ServiceFiles[], options: Rename
             hint: `rename or remove that "${rename.to}" first, or choose another name; nothing was written`,
           });
         }
+        places.push({ ...location, to: rename.to });
       }
-      applyLocations(locations, rename.to, count);
     }
   }
+  // Every rename is found in the text as it was, then all are written at once: each file is parsed
+  // again once, not once per rename (a large generated types.ts costs more to parse than to search).
+  applyLocations(places, count);
 
   const filesOf = (service: ServiceFiles) => project.getSourceFiles().filter((file) => owner(file).service === service);
   for (const service of services) {
@@ -154,7 +158,7 @@ export function renameSymbols(services: readonly ServiceFiles[], options: Rename
   for (const service of services) {
     const moved = (path: string) => movedPath(service.plan.moves, path);
     const texts = new Map(filesOf(service).map((file) => [moved(owner(file).relative), file.getFullText()]));
-    results.set(service.folder, { texts, places: new Map([...places.get(service.folder)!].map(([path, n]) => [moved(path), n])) });
+    results.set(service.folder, { texts, places: new Map([...counted.get(service.folder)!].map(([path, n]) => [moved(path), n])) });
   }
   return results;
 }
@@ -179,16 +183,25 @@ function accessesMissed(files: readonly SourceFile[], name: TsNode, found: reado
   const symbol = name.getSymbol();
   if (!symbol) return [];
   const text = name.getText();
+  const accessed = new RegExp(`\\.\\s*${text.replace(/\$/g, '\\$')}\\b`);
   const known = new Set(found.map((place) => `${place.file.getFilePath()}:${place.start}`));
   const missed: Place[] = [];
   for (const file of files) {
-    if (!file.getFullText().includes(text)) continue;
-    for (const identifier of file.getDescendantsOfKind(SyntaxKind.Identifier)) {
-      if (identifier.getText() !== text || known.has(`${file.getFilePath()}:${identifier.getStart()}`)) continue;
-      const parent = identifier.getParent();
+    if (!accessed.test(file.getFullText())) continue;
+    // Walked as the compiler's nodes: wrapping every node of a large file costs more than the rename.
+    const starts: number[] = [];
+    const compilerFile = file.compilerNode;
+    const visit = (node: import('ts-morph').ts.Node): void => {
       // Only member accesses: every other kind of reference is one TypeScript finds itself.
-      const accessed = (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier) || (Node.isQualifiedName(parent) && parent.getRight() === identifier);
-      if (accessed && identifier.getSymbol() === symbol) missed.push({ file, start: identifier.getStart(), end: identifier.getEnd(), prefix: '', suffix: '' });
+      if (ts.isPropertyAccessExpression(node) && node.name.text === text) starts.push(node.name.getStart(compilerFile));
+      else if (ts.isQualifiedName(node) && node.right.text === text) starts.push(node.right.getStart(compilerFile));
+      ts.forEachChild(node, visit);
+    };
+    visit(compilerFile);
+    for (const start of starts) {
+      if (known.has(`${file.getFilePath()}:${start}`)) continue;
+      const identifier = file.getDescendantAtPos(start);
+      if (identifier?.getSymbol() === symbol) missed.push({ file, start, end: start + text.length, prefix: '', suffix: '' });
     }
   }
   return missed;
@@ -279,15 +292,20 @@ function describeContainer(container: TsNode): string {
   return 'the object literal';
 }
 
-/** Writes the new name (with the prefix and suffix TypeScript asks for) at every location, file by file. */
-function applyLocations(locations: readonly Place[], to: string, count: (file: SourceFile, n?: number) => void): void {
-  const byFile = new Map<SourceFile, Place[]>();
-  for (const location of locations) byFile.set(location.file, [...(byFile.get(location.file) ?? []), location]);
+/** Writes each new name (with the prefix and suffix TypeScript asks for) at its locations, file by file. */
+function applyLocations(locations: readonly (Place & { to: string })[], count: (file: SourceFile, n?: number) => void): void {
+  const byFile = new Map<SourceFile, Map<number, Place & { to: string }>>();
+  for (const location of locations) {
+    const spans = byFile.get(location.file) ?? new Map<number, Place & { to: string }>();
+    // Two searches may meet at one place (a method found through its interface and its class).
+    if (!spans.has(location.start)) spans.set(location.start, location);
+    byFile.set(location.file, spans);
+  }
   for (const [file, spans] of byFile) {
     let text = file.getFullText();
     // From the end, so earlier offsets stay valid.
-    for (const place of [...spans].sort((a, b) => b.start - a.start)) text = text.slice(0, place.start) + place.prefix + to + place.suffix + text.slice(place.end);
-    count(file, spans.length);
+    for (const place of [...spans.values()].sort((a, b) => b.start - a.start)) text = text.slice(0, place.start) + place.prefix + place.to + place.suffix + text.slice(place.end);
+    count(file, spans.size);
     setText(file, text);
   }
 }
@@ -301,6 +319,7 @@ const TEST_CALL = /^(test|it|describe)(\.(todo|skip|only))?$/;
  */
 function renameTestTitles(files: readonly SourceFile[], from: string, to: string, count: (file: SourceFile, n: number) => void): void {
   for (const file of files) {
+    if (!file.getFullText().includes(from)) continue;
     const titles = file.getDescendantsOfKind(SyntaxKind.CallExpression).flatMap((call) => {
       const first = call.getArguments()[0];
       if (!TEST_CALL.test(call.getExpression().getText()) || !(Node.isStringLiteral(first) || Node.isNoSubstitutionTemplateLiteral(first))) return [];
@@ -325,6 +344,7 @@ function renameTestTitles(files: readonly SourceFile[], from: string, to: string
  */
 function followMoves(file: SourceFile, from: string, moves: readonly PathMove[], count: (file: SourceFile, n: number) => void): void {
   const to = movedPath(moves, from);
+  if (to === from && !moves.some((move) => file.getFullText().includes(posix.basename(move.from, '.ts')))) return;
   const literals: StringLiteral[] = [];
   for (const declaration of [...file.getImportDeclarations(), ...file.getExportDeclarations()]) {
     const specifier = declaration.getModuleSpecifier();

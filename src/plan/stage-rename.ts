@@ -3,6 +3,8 @@ import type { ProtoNumbers } from '../model/number-proto-fields.js';
 import { movedPath, originalPath } from '../tree/moved-file-system.js';
 import type { VirtualTree } from '../tree/virtual-tree.js';
 import { BASE_DIR, MANIFEST_PATH, parseManifest, renderManifest, sha256, type ManifestEntry } from './manifest.js';
+import { importedPaths } from './imported-paths.js';
+import { DECLARATION_MODULE } from './keep-declarations-in-use.js';
 import type { RenamePlan } from './plan-rename.js';
 import { PROTO_NUMBERS_PATH, type StagedFile } from './stage-system.js';
 
@@ -67,7 +69,12 @@ export async function stageRename(tree: VirtualTree, plan: RenamePlan, options: 
     const entry = previous[`${service.before}/${relative}`];
     return entry !== undefined && service.files.has(relative) && sha256(service.files.get(relative)!) === entry.sha256;
   };
-  const renamed = withCode.length === 0 ? new Map() : renameSymbols!(disk, { lib: options.lib?.(), checked: (folder, relative) => !regenerated(disk.find((service) => service.folder === folder)!, relative) });
+  // Renamed: the files whose text is kept, those that declare what is renamed, and what they import.
+  const relevant = disk.map((service) => ({
+    ...service,
+    files: withImports(service.files, [...[...service.files.keys()].filter((relative) => !regenerated(service, relative)), ...service.plan.renames.map((rename) => rename.file)]),
+  }));
+  const renamed = withCode.length === 0 ? new Map() : renameSymbols!(relevant, { lib: options.lib?.(), checked: (folder, relative) => !regenerated(disk.find((service) => service.folder === folder)!, relative) });
 
   // The same renames in what the generator last wrote: what the user never touched is still known as such.
   const bases = disk.map((service) => {
@@ -78,7 +85,14 @@ export async function stageRename(tree: VirtualTree, plan: RenamePlan, options: 
       const base = tree.read(`${BASE_DIR}/${path}`);
       if (CODE_DIRS.includes(relative.split('/')[0]!) && base !== undefined) files.set(relative, base);
     }
-    return { folder: service.folder, files, plan: service.plan };
+    // The bases that matter after the rename: of the user's files (what in them is untouched), of the
+    // generated declarations (what the user's code still names), of generated files the user edited
+    // (the three-way merge); the others are overwritten by the apply step.
+    const matters = (relative: string) => {
+      const path = `${service.before}/${relative}`;
+      return previous[path]?.owner === 'user' || DECLARATION_MODULE.test(path) || (service.files.has(relative) && sha256(service.files.get(relative)!) !== previous[path]?.sha256);
+    };
+    return { folder: service.folder, files: withImports(files, [...[...files.keys()].filter(matters), ...service.plan.renames.map((rename) => rename.file)]), plan: service.plan };
   });
   const renamedBases = withCode.length === 0 ? new Map() : renameSymbols!(bases);
   const basesToWrite = new Map<string, string>();
@@ -120,4 +134,17 @@ export async function stageRename(tree: VirtualTree, plan: RenamePlan, options: 
   const numbers = tree.read(PROTO_NUMBERS_PATH);
   if (numbers !== undefined && options.protoNumbers) tree.write(PROTO_NUMBERS_PATH, `${JSON.stringify(options.protoNumbers(JSON.parse(numbers) as ProtoNumbers), null, 2)}\n`);
   return staged;
+}
+
+/** The files of `files` that `roots` are or import, directly or not (relative imports, read off the text). */
+function withImports(files: ReadonlyMap<string, string>, roots: Iterable<string>): Map<string, string> {
+  const found = new Map<string, string>();
+  const queue = [...roots];
+  for (let path = queue.pop(); path !== undefined; path = queue.pop()) {
+    const text = files.get(path);
+    if (text === undefined || found.has(path)) continue;
+    found.set(path, text);
+    queue.push(...importedPaths(path, text));
+  }
+  return found;
 }
