@@ -61,8 +61,10 @@ export function planRename(before: SystemModel, after: SystemModel, rename: Reso
       const from = old.endpoints.find((endpoint) => endpoint.specName === rename.from);
       const to = now.endpoints.find((endpoint) => endpoint.specName === rename.to);
       if (!from || !to) break;
-      // The interface's method: TypeScript renames the class's implementation with it.
+      // The interface's method: TypeScript renames the class's implementation with it. The class's
+      // method is named too, for a class whose `implements` clause the user dropped.
       add(own, 'src/service-interface.ts', [old.interfaceName, from.camel], to.camel);
+      add(own, 'src/service.ts', [old.className, from.camel], to.camel);
       add(own, 'src/types.ts', [from.requestType], to.requestType);
       add(own, 'src/types.ts', [from.responseType], to.responseType);
       if (from.camel !== to.camel) {

@@ -59,8 +59,7 @@ export async function renameCommand(kind: RenameKind, args: (string | undefined)
   }
   const { source: edited, rename } = renameInSpec(source, request);
   const after = validateSpec(edited).spec!;
-  const tree = new VirtualTree(root);
-  const numbers = JSON.parse(tree.read(PROTO_NUMBERS_PATH) ?? '{}') as ProtoNumbers;
+  const numbers = JSON.parse(nodeFileSystem.readFile(join(root, PROTO_NUMBERS_PATH)) ?? '{}') as ProtoNumbers;
   const modelBefore = buildModel(before, numbers);
   const modelAfter = buildModel(after, renameProtoNumbers(numbers, rename));
   const plan = planRename(modelBefore, modelAfter, rename);
