@@ -35,9 +35,11 @@ export interface StageRenameOptions {
  * - the user's TypeScript (user-owned files the user edited, translators, files the user added under
  *   `src/` and `test/`, generated files the user edited) is renamed with TypeScript's rename; any
  *   other file the user never touched is left to be rendered anew, as generate would;
- * - `.kit/base/` gets the same renames at the new paths, so that what the generator wrote and the
- *   user never touched is still known as such (it follows the spec), and a later three-way merge of
- *   an edited generated file still has its base;
+ * - the bases (`.kit/base/`) of the user's files, of the generated declarations and of generated
+ *   files the user edited get the same renames (translators excepted, see above), so that what the
+ *   generator wrote and the user never touched is still known as such (it follows the spec), and a
+ *   later three-way merge of an edited generated file still has its base; every base moves with its
+ *   file;
  * - the manifest's paths follow the moves, and the generator's symbols of user-owned files their
  *   new names; `.kit/proto-numbers.json` keeps every field number under the new names.
  * The tree must show the moved files at their new places already (moved-file-system.ts).
