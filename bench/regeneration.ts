@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { round, sample, timeProcess, type Sampled } from './measure.js';
@@ -21,9 +21,9 @@ const ENV = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
 
 /**
  * Days-after commands on generated systems (no install needed): `generate` with nothing to change
- * on the example and on the 50x20 synthetic spec, and `add endpoint` on a service that already has
- * 50 endpoints (a fresh copy each run, as generated and with service.ts edited), against `node -e 0`
- * in the same run.
+ * on the example and on the 50x20 synthetic spec, `add endpoint` on a service that already has
+ * 50 endpoints (a fresh copy each run, as generated and with service.ts edited), and `rename
+ * endpoint` of the method the user wrote in that service, against `node -e 0` in the same run.
  */
 export function regeneration(work: string, runs: number, warmups: number): RegenerationRow[] {
   const create = (name: string, specArgs: string[]) => {
@@ -69,10 +69,34 @@ export function regeneration(work: string, runs: number, warmups: number): Regen
       return run;
     });
   const addToGenerated = addEndpoint();
-  const addToEdited = addEndpoint((dir) => {
+  const editService = (dir: string) => {
     const service = join(dir, 'services', context, 'src', 'service.ts');
     writeFileSync(service, readFileSync(service, 'utf8').replace(/throw new NotImplementedError\((.*?)\);/, 'return Promise.reject(new Error($1)); // written by the user'));
-  });
+  };
+  const addToEdited = addEndpoint(editService);
+  // rename endpoint on the same service, the method the user wrote (the first one): kit.yaml, the
+  // user's code renamed by TypeScript's rename, the record, then the apply step of generate. Once as
+  // generated (no TypeScript installed: no lib files, no fit check, as the add endpoint rows), and
+  // once with the system's TypeScript and Node's types in place (linked from this package), as on an
+  // installed system: the rename reads the lib files, and the fit check type-checks the service after.
+  const firstEndpoint = /^ {6}([A-Za-z0-9]+):$/m.exec(syntheticSpec(1, 50).split('    endpoints:\n')[1]!)![1]!;
+  const renameEndpoint = (installed: boolean) =>
+    sample(runs, warmups, () => {
+      const dir = join(work, `regen-rename-${copy++}`);
+      cpSync(wide, dir, { recursive: true });
+      editService(dir);
+      if (installed) {
+        mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
+        symlinkSync(join(ROOT, 'node_modules', 'typescript'), join(dir, 'node_modules', 'typescript'), 'dir');
+        symlinkSync(join(ROOT, 'node_modules', '@types', 'node'), join(dir, 'node_modules', '@types', 'node'), 'dir');
+      }
+      const run = timeProcess(process.execPath, [CLI, 'rename', 'endpoint', context, firstEndpoint, `${firstEndpoint}Renamed`], { cwd: dir, env: ENV });
+      if (!run.stderr.includes(`R rename   services/${context}/src/service.ts`)) throw new Error(`rename endpoint did not rename the user's method:\n${run.stderr}`);
+      rmSync(dir, { recursive: true, force: true });
+      return run.ms;
+    });
+  const renameInEdited = renameEndpoint(false);
+  const renameInstalled = renameEndpoint(true);
   // What the merge cannot do without, for reference: node, loading the bundled ts-morph (code
   // cache in place), and parsing the user's service.ts and its fresh version.
   const service = join(wide, 'services', context, 'src', 'service.ts');
@@ -97,6 +121,8 @@ export function regeneration(work: string, runs: number, warmups: number): Regen
     noop('generate, nothing to change: 50x20', large),
     addRow('add endpoint (service with 50 endpoints, as generated)', addToGenerated),
     addRow('add endpoint (the same, service.ts edited: ts-morph merge)', addToEdited),
+    { name: 'rename endpoint (the same, service.ts edited: ts-morph rename)', ...renameInEdited },
+    { name: 'rename endpoint (the same, with TypeScript installed: lib files, fit check)', ...renameInstalled },
     { name: 'for reference: node, load ts-morph, parse service.ts twice', ...tsMorphAlone },
   ];
   for (const row of rows) row.ratioToNode = round(row.medianMs / node.medianMs, 2);

@@ -141,7 +141,8 @@ function refreshUntouched(user: SourceFile, base: SourceFile, generated: SourceF
     if (now?.getText() === mine.getText()) return;
     oldTexts.push(mine.getText());
     if (now) {
-      mine.replaceWithText(now.getText());
+      // The node's text from its JSDoc on, as replaceWithText replaces it: the generator's new JSDoc with it.
+      mine.replaceWithText(now.getText(true));
       updated.push(name);
     } else {
       removeWithItsLines(mine);
@@ -202,7 +203,9 @@ function removeWithItsLines(node: TsNode): void {
   const after = text.slice(to);
   if (/\n[ \t]*\n$/.test(before) && /^([ \t]*\n|[ \t]*\}|$)/.test(after)) from = before.replace(/[ \t]*\n$/, '').length;
   else if (/\{\n$/.test(before) && /^[ \t]*\n/.test(after)) to += /^[ \t]*\n/.exec(after)![0].length;
-  file.removeText(from, to);
+  // The whole text, parsed anew: ts-morph's removeText fails ("Should not have children left over")
+  // on the first import of a file whose header comment stays, as in a translator whose last TODO went.
+  file.replaceWithText(text.slice(0, from) + text.slice(to));
 }
 
 function membersOf(cls: ClassDeclaration): (MethodDeclaration | ConstructorDeclaration)[] {

@@ -9,8 +9,10 @@ import { PROTO_NUMBERS_PATH, readSpecRecord, SPEC_RECORD_PATH, specRecord, stage
 import type { SpecSource } from '../spec/load-spec.js';
 import type { RawSpec } from '../spec/spec-schema.js';
 import { validateSpec } from '../spec/validate-spec.js';
+import { commitMoves } from '../tree/commit-moves.js';
 import { commitTree } from '../tree/commit-tree.js';
 import { formatDiff } from '../tree/format-diff.js';
+import { originalPath, type MovedFileSystem } from '../tree/moved-file-system.js';
 import { VirtualTree, type FileChange } from '../tree/virtual-tree.js';
 import { findCodeThatNoLongerFits } from '../verify/find-code-that-no-longer-fits.js';
 import { crashHookFromEnvironment } from './crash-hook.js';
@@ -21,6 +23,12 @@ export interface ApplyOptions {
   specText?: string;
   dryRun?: boolean;
   check?: boolean;
+  /** The tree to stage into, holding the command's own changes already (rename); by default a fresh one over the root. */
+  tree?: VirtualTree;
+  /** The view the tree reads through when the command moves files (rename context): the moves are made just before the tree is written. */
+  moves?: MovedFileSystem;
+  /** What the command did before this step (moved files, renamed code), reported with the rest. */
+  staged?: StagedFile[];
 }
 
 /**
@@ -34,14 +42,15 @@ export async function applySpec(root: string, source: SpecSource, options: Apply
   if (!spec) throw new KitError('INVALID_SPEC', `${source.file} is invalid; nothing was written`, { hint: 'fix the problems above, then run the command again' });
 
   const started = performance.now();
-  const tree = new VirtualTree(root);
+  const tree = options.tree ?? new VirtualTree(root);
   if (options.specText !== undefined) tree.write('kit.yaml', options.specText);
   // What the system was generated from until now, read before staging replaces the record.
   const previousSpec = tree.read(SPEC_RECORD_PATH);
   const numbers = JSON.parse(tree.read(PROTO_NUMBERS_PATH) ?? '{}') as ProtoNumbers;
   const model = buildModel(spec, numbers);
-  const staged = await stageSystem(tree, spec, model);
+  const staged = [...(options.staged ?? []), ...(await stageSystem(tree, spec, model))];
   const changes = tree.changes();
+  const moves = options.moves?.moves ?? [];
 
   if (options.check) {
     if (changes.length === 0 && !staged.some((file) => file.action === 'conflict')) {
@@ -55,12 +64,24 @@ export async function applySpec(root: string, source: SpecSource, options: Apply
   }
   if (options.dryRun) {
     const codeChanges = changes.filter((change) => !change.path.startsWith('.kit/'));
-    out.line(formatDiff(codeChanges, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+    for (const move of moves) out.line(`rename ${move.from} -> ${move.to}`);
+    // A moved file's old text is at its old path: the diff says so, as git's does.
+    out.line(formatDiff(codeChanges, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, sourcePath: (path) => originalPath(moves, path) ?? path }));
     report(staged);
     out.err(`(dry run: nothing written${changes.length > codeChanges.length ? '; the .kit/ record would be updated too' : ''})`);
     return staged;
   }
-  const { written, deleted, bytes } = commitTree(tree, { afterStep: crashHookFromEnvironment() });
+  const moved = options.moves ? await commitMoves(root, options.moves) : undefined;
+  let committed: ReturnType<typeof commitTree>;
+  try {
+    committed = commitTree(tree, { afterStep: crashHookFromEnvironment() });
+  } catch (error) {
+    // The tree's writes were rolled back: so are the moves, and nothing changed.
+    await moved?.undo();
+    throw error;
+  }
+  const { written, deleted, bytes } = committed;
+  for (const { move, git } of moved?.done ?? []) out.err(`${SYMBOLS.move} ${'move'.padEnd(8)} ${move.from} -> ${move.to}${git ? '  (git mv)' : ''}`);
   report(staged);
   const conflicts = staged.filter((file) => file.action === 'conflict');
   const summary = `${written} written, ${deleted} deleted, ${bytes} bytes, in ${Math.round(performance.now() - started)} ms`;
@@ -129,11 +150,11 @@ function reportCodeThatNoLongerFits(root: string, changes: readonly FileChange[]
   out.err(out.dim('  hint: your code names something kit.yaml no longer has, or has changed: change the code, or the spec back'));
 }
 
-const SYMBOLS: Record<StagedFile['action'], string> = { create: '+', update: '~', merge: 'M', conflict: '!', keep: '=', delete: '-' };
+const SYMBOLS: Record<StagedFile['action'], string> = { move: '>', rename: 'R', create: '+', update: '~', merge: 'M', conflict: '!', keep: '=', delete: '-' };
 
 /** One line per file that changed or needs attention, grouped by what happened. */
 function report(staged: StagedFile[]): void {
-  for (const action of ['create', 'update', 'merge', 'delete', 'keep', 'conflict'] as const) {
+  for (const action of ['move', 'rename', 'create', 'update', 'merge', 'delete', 'keep', 'conflict'] as const) {
     for (const file of staged.filter((entry) => entry.action === action)) {
       const line = `${SYMBOLS[action]} ${action.padEnd(8)} ${file.path}${file.detail ? `  (${file.detail})` : ''}`;
       out.err(action === 'conflict' ? out.red(line) : action === 'keep' ? out.yellow(line) : line);

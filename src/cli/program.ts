@@ -34,6 +34,8 @@ Examples:
   $ create-kit-service validate kit.yaml             check a spec
   $ create-kit-service generate                      bring a system up to date with its kit.yaml
   $ create-kit-service diff                          what kit.yaml changes for callers since the last commit
+  $ create-kit-service rename endpoint ordering placeOrder submitOrder
+                                                     rename in kit.yaml, your code and the generated code
 
 Exit codes: 0 ok, 1 failure or invalid input, 2 usage. NO_COLOR turns colour off; DEBUG=1 shows stack traces.`,
     )
@@ -120,6 +122,36 @@ with (no commit yet, an unknown revision, an invalid older spec).`,
       const { addContextCommand } = await import('./commands/add-context.js');
       await addContextCommand(name, options);
     });
+
+  const rename = program
+    .command('rename')
+    .description('rename an endpoint, type, field, error or context: in kit.yaml, in your code (TypeScript\'s rename) and in the generated code')
+    .addHelpText(
+      'after',
+      `
+Each rename edits kit.yaml (comments kept) with every reference to the name, renames it in your code
+with TypeScript's own rename (calls, types, properties, imports; bodies and comments untouched), then
+brings the system up to date as generate does. A missing argument is asked for in a terminal.
+Changes that callers outside the system see (a route, a JSON field, an rpc) are named, one a line.`,
+    );
+  const renameSubcommand = (kind: 'endpoint' | 'type' | 'field' | 'error' | 'context', description: string, args: [string, string][], examples: string[]) => {
+    const command = rename.command(kind).description(description);
+    for (const [name, about] of args) command.argument(`[${name}]`, about);
+    command
+      .option('--dry-run', 'print the whole change as a unified diff, write nothing')
+      .addHelpText('after', `\nExamples:\n${examples.map((example) => `  $ create-kit-service rename ${kind} ${example}`).join('\n')}`)
+      .action(async (...received: unknown[]) => {
+        const values = received.slice(0, args.length) as (string | undefined)[];
+        const options = received[args.length] as { dryRun?: boolean };
+        const { renameCommand } = await import('./commands/rename.js');
+        await renameCommand(kind, values, options);
+      });
+  };
+  renameSubcommand('endpoint', 'rename an endpoint: its method and every call of it, its request and response types, the uses lists of its callers, a route made from its name', [['context', 'bounded context'], ['old', 'endpoint name now'], ['new', 'new endpoint name (camelCase)']], ['booking loadCargo fetchCargo', 'ordering placeOrder submitOrder --dry-run']);
+  renameSubcommand('type', 'rename a type of a context: every use of it, in type expressions, translate maps, and translators (toPayer) of its callers', [['context', 'bounded context'], ['old', 'type name now'], ['new', 'new type name (PascalCase)']], ['booking Cargo Shipment', 'billing Payer Debtor']);
+  renameSubcommand('field', 'rename a field of a type, or of an endpoint\'s request or response (<endpoint>.request): accesses, object literals, destructuring, path parameters', [['context', 'bounded context'], ['type', 'type name, or <endpoint>.request or <endpoint>.response'], ['old', 'field name now'], ['new', 'new field name']], ['booking Cargo weight mass', 'ordering placeOrder.request customerId buyerId']);
+  renameSubcommand('error', 'rename a declared error: its class and every throw and catch of it, in every endpoint that lists it', [['context', 'bounded context'], ['old', 'error name now'], ['new', 'new error name']], ['ordering OutOfStock NotInStock']);
+  renameSubcommand('context', 'rename a bounded context: services/<old> moves (git mv), its package, compose service and classes, and its callers\' clients, translators and <CONTEXT>_URL', [['old', 'context name now'], ['new', 'new context name (kebab-case)']], ['booking shipping', 'billing payments --dry-run']);
 
   return program;
 }

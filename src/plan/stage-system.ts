@@ -24,7 +24,8 @@ export const SPEC_RECORD_PATH = '.kit/spec.json';
 /** What happened to one file. */
 export interface StagedFile {
   path: string;
-  action: 'create' | 'update' | 'merge' | 'conflict' | 'keep' | 'delete';
+  /** `move` and `rename`: a file the rename command moved, or whose names it renamed in the user's code. */
+  action: 'create' | 'update' | 'merge' | 'conflict' | 'keep' | 'delete' | 'move' | 'rename';
   /** Why, or what was added, in words. */
   detail?: string;
 }

@@ -33,13 +33,14 @@ function colorPatch(patch: string): string {
 /**
  * A unified diff of the changes, git style (`--- a/path`, `+++ b/path`, `/dev/null` for a created or
  * deleted file), which `--dry-run` prints and `git apply` accepts. Colour is off unless asked for:
- * only the CLI knows whether it writes to a terminal. Empty for no changes.
+ * only the CLI knows whether it writes to a terminal. `sourcePath` names a file's old path when the
+ * command moves it (the `a/` side). Empty for no changes.
  */
-export function formatDiff(changes: readonly FileChange[], options: { color?: boolean } = {}): string {
+export function formatDiff(changes: readonly FileChange[], options: { color?: boolean; sourcePath?: (path: string) => string } = {}): string {
   return changes
     .map((change) => {
       const patch = createTwoFilesPatch(
-        change.kind === 'create' ? '/dev/null' : `a/${change.path}`,
+        change.kind === 'create' ? '/dev/null' : `a/${options.sourcePath?.(change.path) ?? change.path}`,
         change.kind === 'delete' ? '/dev/null' : `b/${change.path}`,
         change.before ?? '',
         change.after ?? '',

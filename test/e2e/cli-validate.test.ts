@@ -52,7 +52,7 @@ describe('create-kit-service: help, version, usage', () => {
   it('--help exits 0 and lists the commands', () => {
     const result = run(['--help']);
     expect(result.status, result.stderr).toBe(0);
-    for (const command of ['validate', 'generate', 'add']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['validate', 'generate', 'add', 'rename']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     expect(result.stdout).toContain('Exit codes');
   });
 

@@ -1204,6 +1204,55 @@ export function toAddress(address: T.Address): Billing.Address {
     expect(result).toMatchObject({ updated: ['toPayer'], pruned: ['toAddress'], orphans: [] });
   });
 
+  it('keeps the JSDoc of an untouched translator function that takes fresh text, and drops todo and its import under the header comment once no TODO is left', async () => {
+    const header = "// Translators between billing's model and the ordering context's own. This file is yours.\n";
+    const base = `${header}import { NotImplementedError } from '../errors.js';
+import type * as Billing from '../clients/billing-types.js';
+import type * as T from '../types.js';
+
+/** Customer (this context) as billing's Payer. */
+export function toPayer(customer: T.Customer): Billing.Payer {
+  return {
+    // TODO: iban (string): this context's Customer has no field of that name
+    iban: todo('iban'),
+  };
+}
+
+/** billing's Payer as this context's Customer. */
+export function fromPayer(payer: Billing.Payer): T.Customer {
+  return {
+    id: payer.id,
+  };
+}
+
+/** Stands for a value no rule could map: fails loudly until the mapping is written. */
+function todo(field: string): never {
+  throw new NotImplementedError(\`the translation of \${field}\`);
+}
+`;
+    const fresh = `${header}import type * as Billing from '../clients/billing-types.js';
+import type * as T from '../types.js';
+
+/** Customer (this context) as billing's Payer. */
+export function toPayer(customer: T.Customer): Billing.Payer {
+  return {
+    iban: customer.iban,
+  };
+}
+
+/** billing's Payer as this context's Customer. */
+export function fromPayer(payer: Billing.Payer): T.Customer {
+  return {
+    id: payer.id.trim(), // mine
+  };
+}
+`;
+    const current = base.replace('    id: payer.id,', '    id: payer.id.trim(), // mine');
+    const result = await merge('src/translators/billing.ts', current, fresh, { generatedBefore: ['toPayer', 'fromPayer'], base });
+    expect(result.text).toBe(fresh);
+    expect(result).toMatchObject({ updated: ['toPayer'], pruned: ['todo'], orphans: [] });
+  });
+
   it('replaces the untouched construction test when the service gains or loses its dependencies', async () => {
     const alone = `import assert from 'node:assert/strict';
 import { test } from 'node:test';
