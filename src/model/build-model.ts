@@ -370,10 +370,13 @@ function transportsText(transports: Record<TransportName, boolean>): string {
   return names.length === 1 ? 'HTTP transport' : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} transports`;
 }
 
-/** A JSON payload the NATS transport must reject: a field of the wrong type, or one the endpoint does not declare. */
+/**
+ * A JSON payload the NATS transport must reject: a field of the wrong type, or (for a request without
+ * fields) a payload that is no object. An undeclared field would not do: validation drops those.
+ */
 function natsBadRequest(request: ParsedField[], sample: Record<string, unknown>): EndpointModel['natsBadRequest'] {
   const field = request.find((candidate) => elementType(candidate.type).kind === 'primitive') ?? request[0];
-  if (!field) return { payloadJson: json({ unexpected: true }), reason: 'it carries a field the endpoint does not declare', field: 'unexpected' };
+  if (!field) return { payloadJson: json([]), reason: 'the payload is not a JSON object', field: 'request' };
   return { payloadJson: json({ ...sample, [field.name]: invalidValue(field.type, 'json') }), reason: `"${field.name}" has the wrong type`, field: field.name };
 }
 
