@@ -54,7 +54,7 @@ function writeUserCode(): void {
   }`,
   );
   const pricing = join(dir('pricing'), 'src/service.ts');
-  edit(pricing, /import \{ NotImplementedError \} from '\.\/errors\.js';/, "import { CouponExpiredError } from './errors.js';");
+  edit(pricing, /import \{ NotImplementedError \} from '\.\/errors\.js';/, "import { CouponExpiredError, NotImplementedError } from './errors.js';");
   edit(
     pricing,
     /async quote\(request: QuoteRequest\): Promise<QuoteResponse> \{\n[^\n]*\n  \}/,
