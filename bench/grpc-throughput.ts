@@ -1,18 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { round, timeProcess } from './measure.js';
-import { CLI } from './paths.js';
+import { round } from './measure.js';
 import { cpuSeconds, freePort, stopProcess } from './processes.js';
 import {
-  CONTEXT,
   countLines,
   cpuPinning,
   EXPECTED_RESPONSE,
-  implementService,
+  prepareSystem,
   pinProcess,
   reqPerCpu,
   REQUEST_BODY,
@@ -76,23 +74,10 @@ export interface GrpcThroughputResult {
  * node_modules (the bench itself does not depend on gRPC).
  */
 export async function runGrpcThroughput(workDir: string, load: GrpcLoadOptions, progress: (line: string) => void): Promise<GrpcThroughputResult> {
-  mkdirSync(workDir, { recursive: true });
-  const specFile = join(workDir, 'kit.yaml');
-  writeFileSync(specFile, GRPC_THROUGHPUT_SPEC);
-  const system = join(workDir, 'system');
-  const service = join(system, 'services', CONTEXT);
-
-  progress('generating the one-endpoint system with transports [http, grpc]');
-  const generateMs = timeProcess(process.execPath, [CLI, system, '--spec', specFile, '--yes', '--no-install', '--no-git']).ms;
-  implementService(join(service, 'src', 'service.ts'));
+  const { system, service, generateMs, installMs, buildMs } = prepareSystem(workDir, GRPC_THROUGHPUT_SPEC, 'the one-endpoint system with transports [http, grpc]', progress, (generated) => {
+    if (!existsSync(join(generated, 'proto', PROTO_FILE))) throw new Error(`the generator wrote no ${join('proto', PROTO_FILE)}; did the gRPC naming change?`);
+  });
   const protoRoot = join(service, 'proto');
-  if (!existsSync(join(protoRoot, PROTO_FILE))) throw new Error(`the generator wrote no ${join('proto', PROTO_FILE)}; did the gRPC naming change?`);
-
-  progress('npm install (uses the npm cache)');
-  const installMs = timeProcess('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: system }).ms;
-
-  progress('building the service (tsc)');
-  const buildMs = timeProcess('npm', ['run', 'build', '--workspaces', '--silent'], { cwd: system }).ms;
 
   // The packages the generated service runs on, as it resolves them.
   const fromService = createRequire(join(service, 'package.json'));

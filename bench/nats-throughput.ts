@@ -1,5 +1,5 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect as connectTcp } from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -8,15 +8,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { Msg, NatsConnection, RequestOptions } from '@nats-io/transport-node';
 import { counts } from './grpc-throughput.js';
-import { round, timeProcess } from './measure.js';
-import { CLI } from './paths.js';
+import { round } from './measure.js';
 import { cpuSeconds, freePort, startProcess, stopProcess, waitForHttp } from './processes.js';
 import {
   CONTEXT,
   countLines,
   cpuPinning,
   EXPECTED_RESPONSE,
-  implementService,
+  prepareSystem,
   pinProcess,
   reqPerCpu,
   REQUEST_BODY,
@@ -88,23 +87,10 @@ export interface NatsThroughputResult {
  * for neither side. The load generator is the project's own @nats-io/transport-node client.
  */
 export async function runNatsThroughput(workDir: string, load: NatsLoadOptions, progress: (line: string) => void): Promise<NatsThroughputResult> {
-  mkdirSync(workDir, { recursive: true });
-  const specFile = join(workDir, 'kit.yaml');
-  writeFileSync(specFile, NATS_THROUGHPUT_SPEC);
-  const system = join(workDir, 'system');
-  const service = join(system, 'services', CONTEXT);
   const natsBinary = natsServerBinary();
-
-  progress('generating the one-endpoint system with transports [http, nats]');
-  const generateMs = timeProcess(process.execPath, [CLI, system, '--spec', specFile, '--yes', '--no-install', '--no-git']).ms;
-  implementService(join(service, 'src', 'service.ts'));
-  checkGeneratedSubject(join(service, 'src', 'transport', 'nats.ts'));
-
-  progress('npm install (uses the npm cache)');
-  const installMs = timeProcess('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: system }).ms;
-
-  progress('building the service (tsc)');
-  const buildMs = timeProcess('npm', ['run', 'build', '--workspaces', '--silent'], { cwd: system }).ms;
+  const { system, service, generateMs, installMs, buildMs } = prepareSystem(workDir, NATS_THROUGHPUT_SPEC, 'the one-endpoint system with transports [http, nats]', progress, (generated) =>
+    checkGeneratedSubject(join(generated, 'src', 'transport', 'nats.ts')),
+  );
 
   // Fails early if the generated system does not have the client package the bare subscriber loads.
   createRequire(join(service, 'package.json')).resolve('@nats-io/transport-node');

@@ -120,21 +120,7 @@ export interface ThroughputResult {
  * met a different machine (round ratios ranged from 65% to 116%).
  */
 export async function runThroughput(workDir: string, load: LoadOptions, progress: (line: string) => void): Promise<ThroughputResult> {
-  mkdirSync(workDir, { recursive: true });
-  const specFile = join(workDir, 'kit.yaml');
-  writeFileSync(specFile, THROUGHPUT_SPEC);
-  const system = join(workDir, 'system');
-  const service = join(system, 'services', CONTEXT);
-
-  progress('generating the one-endpoint system');
-  const generateMs = timeProcess(process.execPath, [CLI, system, '--spec', specFile, '--yes', '--no-install', '--no-git']).ms;
-  implementService(join(service, 'src', 'service.ts'));
-
-  progress('npm install (uses the npm cache)');
-  const installMs = timeProcess('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: system }).ms;
-
-  progress('building the service (tsc)');
-  const buildMs = timeProcess('npm', ['run', 'build', '--workspaces', '--silent'], { cwd: system }).ms;
+  const { system, service, generateMs, installMs, buildMs } = prepareSystem(workDir, THROUGHPUT_SPEC, 'the one-endpoint system', progress);
 
   const { schema, source: schemaSource } = await endpointSchema(join(service, 'dist', 'src', 'transport', 'schemas.js'));
   const bareScript = join(system, 'bare-server.mjs');
@@ -229,6 +215,30 @@ createServer((request, response) => {
   response.writeHead(200).end(request.url === '/count' ? String(spans) : 'ok');
 }).listen(Number(process.env.PORT), process.env.HOST);
 `;
+
+/**
+ * Generates a bench spec into workDir/system, implements its one method, installs (from the npm
+ * cache) and builds it, timing each step; `check` runs on the generated service before the install.
+ */
+export function prepareSystem(workDir: string, spec: string, what: string, progress: (line: string) => void, check: (service: string) => void = () => {}) {
+  mkdirSync(workDir, { recursive: true });
+  const specFile = join(workDir, 'kit.yaml');
+  writeFileSync(specFile, spec);
+  const system = join(workDir, 'system');
+  const service = join(system, 'services', CONTEXT);
+
+  progress(`generating ${what}`);
+  const generateMs = timeProcess(process.execPath, [CLI, system, '--spec', specFile, '--yes', '--no-install', '--no-git']).ms;
+  implementService(join(service, 'src', 'service.ts'));
+  check(service);
+
+  progress('npm install (uses the npm cache)');
+  const installMs = timeProcess('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: system }).ms;
+
+  progress('building the service (tsc)');
+  const buildMs = timeProcess('npm', ['run', 'build', '--workspaces', '--silent'], { cwd: system }).ms;
+  return { system, service, generateMs, installMs, buildMs };
+}
 
 /** Where servers and load generator run: the last CPU for the servers, the rest for the load. Linux with taskset only. */
 export function cpuPinning(): { serverCpu: number; loadCpus: string } | undefined {
