@@ -1,7 +1,6 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect as connectTcp } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Msg, NatsConnection, RequestOptions } from '@nats-io/transport-node';
 import { counts } from './grpc-throughput.js';
 import { round } from './measure.js';
-import { cpuSeconds, freePort, startProcess, stopProcess, waitForHttp } from './processes.js';
+import { acceptsTcp, cpuSeconds, freePort, natsServerBinary, startProcess, stopProcess, waitForHttp } from './processes.js';
 import {
   CONTEXT,
   countLines,
@@ -206,14 +205,6 @@ await connection.flush();
 `;
 }
 
-/** Where nats-server is: where Debian puts it (/usr/sbin, which a non-root PATH may lack), or on the PATH. */
-function natsServerBinary(): string {
-  for (const candidate of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) if (existsSync(candidate)) return candidate;
-  const found = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout?.trim();
-  if (found) return found;
-  throw new Error('nats-server is not installed: .ci/run installs it (Debian package nats-server)');
-}
-
 interface NatsServerProcess {
   child: ChildProcess;
   url: string;
@@ -228,7 +219,7 @@ async function startNatsServer(binary: string, logFile: string, cpus?: string): 
   const child = startProcess(command, args, { stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
+  while (!(await acceptsTcp(port))) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       await stopProcess(child);
       throw new Error(`nats-server did not take connections on 127.0.0.1:${port} within 10 s:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
@@ -236,18 +227,6 @@ async function startNatsServer(binary: string, logFile: string, cpus?: string): 
     await sleep(50);
   }
   return { child, url: `nats://127.0.0.1:${port}` };
-}
-
-/** Whether a TCP connection to 127.0.0.1:port opens. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connectTcp({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /**

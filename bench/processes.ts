@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect as connectTcp, createServer } from 'node:net';
 
 const started = new Map<number, ChildProcess>();
 
@@ -79,4 +79,24 @@ export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`no answer from ${url} within ${timeoutMs} ms`);
+}
+
+/** Where nats-server is: where Debian puts it (/usr/sbin, which a non-root PATH may lack), or on the PATH. */
+export function natsServerBinary(): string {
+  for (const candidate of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) if (existsSync(candidate)) return candidate;
+  const found = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout?.trim();
+  if (found) return found;
+  throw new Error('nats-server is not installed: .ci/run installs it (Debian package nats-server)');
+}
+
+/** Whether a TCP connection to 127.0.0.1:port opens. */
+export function acceptsTcp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

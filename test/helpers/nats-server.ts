@@ -1,7 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { connect as connectTcp } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { acceptsTcp, natsServerBinary } from '../../bench/processes.js';
 import { freePort } from './service-process.js';
 
 /**
@@ -21,14 +20,6 @@ export interface NatsServer {
   kill(): void;
 }
 
-/** Where nats-server is: on the PATH, or where Debian puts it (/usr/sbin, which a non-root PATH may lack). */
-export function natsServerBinary(): string {
-  for (const candidate of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) if (existsSync(candidate)) return candidate;
-  const found = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
-  if (found) return found;
-  throw new Error('nats-server is not installed: .ci/run installs it (Debian package nats-server)');
-}
-
 /** Starts a nats-server on a free port of 127.0.0.1 and waits (bounded) until it takes connections. */
 export async function startNatsServer(): Promise<NatsServer> {
   const binary = natsServerBinary();
@@ -41,7 +32,7 @@ export async function startNatsServer(): Promise<NatsServer> {
     process.stderr!.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
     child = process;
     const deadline = Date.now() + 10_000;
-    while (!(await accepts(port))) {
+    while (!(await acceptsTcp(port))) {
       if (process.exitCode !== null || process.signalCode !== null) throw new Error(`nats-server exited (${process.exitCode ?? process.signalCode}):\n${log}`);
       if (Date.now() > deadline) throw new Error(`nats-server did not take connections on port ${port} within 10 s:\n${log}`);
       await sleep(50);
@@ -64,16 +55,4 @@ export async function startNatsServer(): Promise<NatsServer> {
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
-}
-
-/** Whether a TCP connection to 127.0.0.1:port opens. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connectTcp({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
